@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+// jsonSource is a source as `ask --json` prints it.
+type jsonSource struct {
+	ID        string `json:"id"`
+	Origin    string `json:"origin"`
+	Title     string `json:"title"`
+	Outlet    string `json:"outlet"`
+	Published string `json:"published"`
+	URL       string `json:"url"`
+}
+
+// jsonAnswer is one answer as `ask --json` prints it; Quote is exactly the
+// stored text[Start:End] of the source.
+type jsonAnswer struct {
+	Quote         string       `json:"quote"`
+	Start         int          `json:"start"`
+	End           int          `json:"end"`
+	CutBefore     bool         `json:"cut_before,omitempty"`
+	CutAfter      bool         `json:"cut_after,omitempty"`
+	Paragraph     int          `json:"paragraph"`
+	Score         float64      `json:"score"`
+	Source        jsonSource   `json:"source"`
+	AlsoCarriedBy []jsonSource `json:"also_carried_by"`
+}
+
+// jsonResult is what `ask --json` prints.
+type jsonResult struct {
+	Question string       `json:"question"`
+	NoAnswer bool         `json:"no_answer"`
+	Reason   string       `json:"reason,omitempty"`
+	Answers  []jsonAnswer `json:"answers"`
+}
+
+func toJSONSource(i corpus.Info) jsonSource {
+	return jsonSource{ID: i.ID, Origin: i.Origin, Title: i.Title, Outlet: i.Outlet, Published: i.Published, URL: i.URL}
+}
+
+func runAsk(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "ask", "[--json] [-k N] [--scope S] [--outlet O] [--after D] [--before D] QUESTION...",
+		"Answer a question with verbatim, attributed quotes from the library, or say that it has none")
+	var lf libFlags
+	lf.register(fs)
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	k := fs.Int("k", 3, "how many quotes at most (1-25)")
+	scope := fs.String("scope", "", `whose library: "global", or a server id (its sources and the global ones); default every source`)
+	outlet := fs.String("outlet", "", "only sources from this outlet")
+	after := fs.String("after", "", "only sources published on or after this date (2021-03-17)")
+	before := fs.String("before", "", "only sources published on or before this date (2021-03-17)")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{"no question given"}
+	}
+	if *k < 1 || *k > 25 {
+		return usageError{fmt.Sprintf("-k must be between 1 and 25, not %d", *k)}
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	res, err := lib.Ask(ctx, retrieval.Question{
+		Text: strings.Join(pos, " "), Scope: *scope, Outlet: *outlet, After: *after, Before: *before, K: *k,
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toJSONResult(res))
+	}
+	printAnswers(e.stdout, res)
+	return nil
+}
+
+func toJSONResult(res retrieval.Result) jsonResult {
+	out := jsonResult{Question: res.Question, NoAnswer: res.NoAnswer, Reason: res.Reason, Answers: []jsonAnswer{}}
+	for _, a := range res.Answers {
+		ja := jsonAnswer{
+			Quote: a.Quote, Start: a.Start, End: a.End, CutBefore: a.CutBefore, CutAfter: a.CutAfter,
+			Paragraph: a.Paragraph, Score: a.Score, Source: toJSONSource(a.Source), AlsoCarriedBy: []jsonSource{},
+		}
+		for _, o := range a.AlsoCarriedBy {
+			ja.AlsoCarriedBy = append(ja.AlsoCarriedBy, toJSONSource(o))
+		}
+		out.Answers = append(out.Answers, ja)
+	}
+	return out
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
+}
+
+// printAnswers prints answers for a person: each quote, then where it is from.
+func printAnswers(w io.Writer, res retrieval.Result) {
+	if res.NoAnswer || len(res.Answers) == 0 {
+		fmt.Fprintf(w, "The library has no answer to that. %s\n", res.Reason)
+		return
+	}
+	for i, a := range res.Answers {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		q := a.Quote
+		if a.CutBefore {
+			q = "…" + q
+		}
+		if a.CutAfter {
+			q += "…"
+		}
+		fmt.Fprintf(w, "“%s”\n", q)
+		fmt.Fprintf(w, "  — %s\n", a.Source.Title)
+		fmt.Fprintf(w, "    %s\n", attribution(a.Source, a.Paragraph))
+		if a.Source.URL != "" {
+			fmt.Fprintf(w, "    %s\n", a.Source.URL)
+		}
+		if len(a.AlsoCarriedBy) > 0 {
+			var names []string
+			for _, o := range a.AlsoCarriedBy {
+				names = append(names, fmt.Sprintf("%s (%s, %s)", o.Title, orUnknown(o.Outlet), o.ID))
+			}
+			fmt.Fprintf(w, "    also carried by: %s\n", strings.Join(names, "; "))
+		}
+	}
+}
+
+// attribution is the line under a quote: outlet · date · ¶ · id · origin.
+func attribution(s corpus.Info, paragraph int) string {
+	parts := []string{orUnknown(s.Outlet)}
+	if s.Published != "" {
+		parts = append(parts, s.Published)
+	}
+	if paragraph > 0 {
+		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
+	}
+	parts = append(parts, "source "+s.ID)
+	if s.Origin != "" && s.Origin != s.URL {
+		parts = append(parts, s.Origin)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func orUnknown(outlet string) string {
+	if outlet == "" {
+		return "outlet unknown"
+	}
+	return outlet
+}

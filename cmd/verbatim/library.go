@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+func runAdd(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "add", "[--title T] [--outlet O] [--published D] [--url U] [--scope S] [--note N] PATH...",
+		"Add article files (.txt, .md) or directories of them (recursively) to the library; given metadata wins over what is found in the file")
+	var lf libFlags
+	lf.register(f)
+	var meta corpus.Meta
+	f.StringVar(&meta.Title, "title", "", "the article's title")
+	f.StringVar(&meta.Outlet, "outlet", "", "the outlet that published it")
+	f.StringVar(&meta.Published, "published", "", "publication date (2021-03-17, or as written: February 25)")
+	f.StringVar(&meta.URL, "url", "", "the article's address")
+	f.StringVar(&meta.Author, "author", "", "the article's author")
+	f.StringVar(&meta.Scope, "scope", corpus.GlobalScope, `"global" or the id of the Discord server that owns it`)
+	f.StringVar(&meta.Note, "note", "", "a note kept with the source")
+	f.StringVar(&meta.AddedBy, "added-by", "", "who adds it (default: cli:$USER)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{"no file or directory given"}
+	}
+	if !corpus.ValidScope(meta.Scope) {
+		return usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, meta.Scope)}
+	}
+	if meta.AddedBy == "" {
+		meta.AddedBy = "cli:" + e.getenv("USER")
+	}
+	files, err := collectFiles(pos)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no %s files found in %s", strings.Join(corpus.SupportedExtensions, ", "), strings.Join(pos, " "))
+	}
+	if len(files) > 1 && (meta.Title != "" || meta.URL != "") {
+		return usageError{fmt.Sprintf("--title and --url describe one article, but %d files were given", len(files))}
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+
+	var added, dups, refused int
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped after %d files: %w", added+dups+refused, err)
+		}
+		src, err := addFile(ctx, lib, path, meta)
+		var exists *corpus.ExistsError
+		switch {
+		case errors.As(err, &exists):
+			dups++
+			fmt.Fprintf(e.stdout, "duplicate  %s  already in the library as %s (%q)\n", path, exists.ID, exists.Title)
+		case err != nil:
+			refused++
+			fmt.Fprintf(e.stdout, "refused    %s  %s\n", path, err)
+		default:
+			added++
+			fmt.Fprintf(e.stdout, "added      %s  %s  %q (%s, %s, %d passages)\n", path, src.ID, src.Title,
+				orUnknown(src.Outlet), orDash(src.Published), src.PassageCount)
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d added, %d already in the library, %d refused\n", added, dups, refused)
+	if refused > 0 {
+		return fmt.Errorf("%d of %d files refused (reasons above)", refused, len(files))
+	}
+	return nil
+}
+
+// addFile reads, parses and adds one file.
+func addFile(ctx context.Context, lib *retrieval.Library, path string, meta corpus.Meta) (corpus.Source, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return corpus.Source{}, fmt.Errorf("reading: %w", err)
+	}
+	if st.Size() > corpus.MaxFileBytes {
+		return corpus.Source{}, fmt.Errorf("%d MiB is over the %d MiB limit for an article", st.Size()>>20, corpus.MaxFileBytes>>20)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return corpus.Source{}, fmt.Errorf("reading: %w", err)
+	}
+	doc, err := corpus.ParseFile(ctx, filepath.Base(path), data)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	meta.Origin = filepath.Base(path)
+	src, err := lib.NewSource(doc, meta)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	if err := lib.Add(ctx, src); err != nil {
+		return corpus.Source{}, err
+	}
+	return src, nil
+}
+
+// collectFiles expands directories (recursively, skipping hidden entries and
+// files of other types) into files; files named explicitly are kept whatever
+// their type so that the reason they are refused is reported.
+func collectFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && corpus.Supported(d.Name()) {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading directory %s: %w", p, err)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func runRemove(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "remove", "ID...", "Remove sources from the library; they never answer again")
+	var lf libFlags
+	lf.register(f)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{"no source id given (see 'verbatim sources')"}
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	for _, id := range pos {
+		info, err := lib.Remove(ctx, id, "")
+		if errors.Is(err, corpus.ErrNotFound) {
+			return fmt.Errorf("no source %q in the library (see 'verbatim sources')", id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed %s %q\n", info.ID, info.Title)
+	}
+	return nil
+}
+
+func runSources(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "sources", "[--json] [--scope S]", "List the sources in the library, newest first")
+	var lf libFlags
+	lf.register(f)
+	asJSON := f.Bool("json", false, "print a JSON array")
+	scope := f.String("scope", "", `"global", or a server id (its sources and the global ones); default every source`)
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	infos, err := lib.Sources(ctx, *scope)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if infos == nil {
+			infos = []corpus.Info{}
+		}
+		return printJSON(e.stdout, infos)
+	}
+	if len(infos) == 0 {
+		fmt.Fprintln(e.stdout, "The library is empty. Add articles with 'verbatim add FILE'.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tOUTLET\tPUBLISHED\tSCOPE\tPASSAGES\tTITLE")
+	for _, s := range infos {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.ID, orDash(s.Outlet), orDash(s.Published), s.Scope, s.PassageCount, s.Title)
+	}
+	return tw.Flush()
+}
+
+func runShow(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "show", "[--json] ID", "Show a source: where it came from, who added it, and its text by paragraph")
+	var lf libFlags
+	lf.register(f)
+	asJSON := f.Bool("json", false, "print the source as JSON (text, passages and sentences included)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"give exactly one source id"}
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	src, err := lib.Get(ctx, pos[0], "")
+	if errors.Is(err, corpus.ErrNotFound) {
+		return fmt.Errorf("no source %q in the library (see 'verbatim sources')", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, src)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("id", src.ID)
+	row("title", src.Title)
+	row("outlet", orDash(src.Outlet))
+	row("published", orDash(src.Published))
+	if src.PublishedFrom != "" {
+		row("date from", src.PublishedFrom)
+	}
+	row("author", src.Author)
+	row("url", src.URL)
+	row("origin", src.Origin)
+	row("scope", src.Scope)
+	row("language", src.Language)
+	row("added by", src.AddedBy)
+	row("added at", src.AddedAt.Format("2006-01-02 15:04:05 MST"))
+	row("sha256", src.SHA256)
+	row("note", src.Note)
+	row("passages", fmt.Sprint(src.PassageCount))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	last := 0
+	for _, p := range src.Passages {
+		if p.Paragraph == last {
+			continue
+		}
+		last = p.Paragraph
+		sp := paragraphOf(&src, p.Paragraph)
+		fmt.Fprintf(e.stdout, "¶%d  %s\n\n", p.Paragraph, src.Text[sp.Start:sp.End])
+	}
+	return nil
+}
+
+// paragraphOf returns the span of paragraph n (1-based) of a source.
+func paragraphOf(src *corpus.Source, n int) corpus.Span {
+	sp := corpus.Span{Start: -1}
+	for _, p := range src.Passages {
+		if p.Paragraph == n {
+			if sp.Start < 0 {
+				sp.Start = p.Start
+			}
+			sp.End = p.End
+		}
+	}
+	return sp
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

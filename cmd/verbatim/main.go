@@ -1,0 +1,200 @@
+// Command verbatim answers questions about the news only with verbatim,
+// attributed quotes from a library of articles: from the terminal (ask, add,
+// remove, sources, show) or as a Discord bot (serve).
+//
+// This package holds flags and wiring only; the work is done by corpus,
+// retrieval and bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+// command is one subcommand of verbatim.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every subcommand gets: where to write, and how to open the
+// library once its flags are parsed.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	getenv         func(string) string
+}
+
+// usageError is a mistake in how a command was called (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func commands() []command {
+	return []command{
+		{"ask", "[flags] QUESTION...", "answer a question with verbatim quotes from the library", runAsk},
+		{"add", "[flags] PATH...", "add articles (.txt, .md files or directories) to the library", runAdd},
+		{"remove", "[flags] ID...", "remove sources from the library", runRemove},
+		{"sources", "[flags]", "list the sources in the library", runSources},
+		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run runs one command line and returns the exit status: 0 success, 1
+// failure, 2 misuse. Every failure prints one line saying what was wrong.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(e.stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(e.stderr, "verbatim %s: %s (see 'verbatim %s -h')\n", c.name, ue.msg, c.name)
+			return 2
+		default:
+			fmt.Fprintf(e.stderr, "verbatim %s: %s\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(e.stderr, "verbatim: unknown command %q (see 'verbatim -h')\n", args[0])
+	return 2
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "verbatim answers questions only with verbatim, attributed quotes from a library of news articles.")
+	fmt.Fprintln(w, "\nUsage: verbatim COMMAND [flags] [args]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
+}
+
+// libFlags are the flags every command that opens the library shares.
+type libFlags struct {
+	data    string
+	verbose bool
+}
+
+func (lf *libFlags) register(fs *cmdFlags) {
+	fs.StringVar(&lf.data, "data", "", "library directory (default $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim)")
+	fs.BoolVar(&lf.verbose, "v", false, "log what the library does (to stderr)")
+}
+
+// dataDir resolves the library directory: --data, $VERBATIM_DATA,
+// $XDG_DATA_HOME/verbatim, ~/.local/share/verbatim.
+func (lf *libFlags) dataDir(e *env) (string, error) {
+	if lf.data != "" {
+		return lf.data, nil
+	}
+	if d := e.getenv("VERBATIM_DATA"); d != "" {
+		return d, nil
+	}
+	if d := e.getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "verbatim"), nil
+	}
+	home := e.getenv("HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no data directory: give --data DIR or set VERBATIM_DATA (%w)", err)
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "share", "verbatim"), nil
+}
+
+// open opens the library the flags name.
+func (lf *libFlags) open(ctx context.Context, e *env) (*retrieval.Library, error) {
+	dir, err := lf.dataDir(e)
+	if err != nil {
+		return nil, err
+	}
+	level := slog.LevelWarn
+	if lf.verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("opening the library in %s: %w", dir, err)
+	}
+	return lib, nil
+}
+
+// cmdFlags is a command's flag set with its help text.
+type cmdFlags struct {
+	*flag.FlagSet
+	e                    *env
+	name, args, summary string
+}
+
+// newFlagSet returns the flag set of a command. Errors in flags are reported
+// in one line by run; the full usage is printed only for -h.
+func newFlagSet(e *env, name, args, summary string) *cmdFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &cmdFlags{FlagSet: fs, e: e, name: name, args: args, summary: summary}
+}
+
+// help prints a command's usage and flags.
+func (f *cmdFlags) help() {
+	fmt.Fprintf(f.e.stderr, "Usage: verbatim %s %s\n\n%s.\n\nFlags:\n", f.name, f.args, f.summary)
+	f.SetOutput(f.e.stderr)
+	f.PrintDefaults()
+	f.SetOutput(io.Discard)
+}
+
+// parse parses a command's flags, allowing flags after positional arguments
+// ("verbatim ask did russia interfere --json").
+func (f *cmdFlags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.help()
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

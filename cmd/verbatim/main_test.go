@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// cli runs verbatim with args against a data dir and returns the exit code,
+// stdout and stderr.
+func cli(t *testing.T, data string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: func(k string) string {
+		if k == "VERBATIM_DATA" {
+			return data
+		}
+		return ""
+	}}
+	code := run(context.Background(), args, e)
+	return code, out.String(), errb.String()
+}
+
+func TestAskJSONQuotesAreStoredText(t *testing.T) {
+	data := t.TempDir()
+	code, out, errs := cli(t, data, "ask", "--json", "Did", "Mueller", "find", "that", "Trump", "colluded", "with", "Russia?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res jsonResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if res.NoAnswer || len(res.Answers) == 0 || res.Question != "Did Mueller find that Trump colluded with Russia?" {
+		t.Fatalf("unexpected result: %+v", res)
+	}
+	a := res.Answers[0]
+	if len(a.AlsoCarriedBy) == 0 || a.Source.Outlet != "TASS" || a.Source.Title == "" {
+		t.Errorf("answer lacks attribution or also_carried_by: %+v", a)
+	}
+	// quote is exactly the stored text[start:end]
+	_, shown, _ := cli(t, data, "show", "--json", a.Source.ID)
+	var src corpus.Source
+	if err := json.Unmarshal([]byte(shown), &src); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range res.Answers {
+		if a.Source.ID == src.ID && src.Text[a.Start:a.End] != a.Quote {
+			t.Errorf("quote is not text[%d:%d]", a.Start, a.End)
+		}
+	}
+}
+
+func TestAskText(t *testing.T) {
+	data := t.TempDir()
+	code, out, _ := cli(t, data, "ask", "Did Mueller find that Trump colluded with Russia?")
+	if code != 0 || !strings.Contains(out, "“In the end, Mueller came up empty-handed") ||
+		!strings.Contains(out, "also carried by") || !strings.Contains(out, "TASS") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+	code, out, _ = cli(t, data, "ask", "What is the capital of Australia?")
+	if code != 0 || !strings.Contains(out, "no answer") || strings.Contains(out, "“") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestAddShowRemove(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("a.txt", "Harbour Story | THE HERALD\n\nThe harbour master counted eleven trawlers returning before the storm.")
+	write("sub/b.md", "# Bridge Story\n\nThe new bridge over the estuary opened to cyclists on Sunday.")
+	write("sub/.hidden.txt", "Hidden\n\nThis must not be added.")
+	write("notes.docx", "binary-ish")
+
+	code, out, errs := cli(t, data, "add", dir)
+	if code != 0 || !strings.Contains(out, "2 added, 0 already in the library, 0 refused") {
+		t.Fatalf("add dir: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = cli(t, data, "add", filepath.Join(dir, "a.txt"), filepath.Join(dir, "notes.docx"))
+	if code != 1 || !strings.Contains(out, "already in the library as") || !strings.Contains(out, "unsupported file type .docx") {
+		t.Errorf("add dup+docx: exit %d\n%s", code, out)
+	}
+
+	code, out, _ = cli(t, data, "sources", "--json")
+	var infos []corpus.Info
+	if code != 0 || json.Unmarshal([]byte(out), &infos) != nil || len(infos) != 7 {
+		t.Fatalf("sources: exit %d, %d sources\n%s", code, len(infos), out)
+	}
+	var harbour corpus.Info
+	for _, i := range infos {
+		if i.Origin == "a.txt" {
+			harbour = i
+		}
+	}
+	if harbour.Title != "Harbour Story" || harbour.Outlet != "THE HERALD" || harbour.SHA256 == "" || harbour.AddedBy == "" || harbour.PassageCount != 1 {
+		t.Errorf("harbour source: %+v", harbour)
+	}
+	code, out, _ = cli(t, data, "show", harbour.ID)
+	if code != 0 || !strings.Contains(out, "THE HERALD") || !strings.Contains(out, "¶1  The harbour master") {
+		t.Errorf("show: exit %d\n%s", code, out)
+	}
+	code, out, _ = cli(t, data, "ask", "--json", "how many trawlers did the harbour master count")
+	if code != 0 || !strings.Contains(out, harbour.ID) {
+		t.Errorf("ask new source: exit %d\n%s", code, out)
+	}
+	if code, _, _ = cli(t, data, "remove", harbour.ID); code != 0 {
+		t.Fatalf("remove: exit %d", code)
+	}
+	_, out, _ = cli(t, data, "ask", "--json", "how many trawlers did the harbour master count")
+	if strings.Contains(out, harbour.ID) {
+		t.Errorf("removed source still answers:\n%s", out)
+	}
+	code, _, errs = cli(t, data, "remove", harbour.ID)
+	if code != 1 || !strings.Contains(errs, "no source") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("remove again: exit %d, %q", code, errs)
+	}
+}
+
+func TestErrorsAreOneLine(t *testing.T) {
+	data := t.TempDir()
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{}, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"ask"}, 2, "no question given"},
+		{[]string{"ask", "--bogus", "x"}, 2, "flag provided but not defined"},
+		{[]string{"ask", "-k", "0", "x"}, 2, "-k must be between"},
+		{[]string{"ask", "--after", "March", "Mueller"}, 1, "after must be a date like 2021-03-17"},
+		{[]string{"ask", "?!"}, 1, "no words to look for"},
+		{[]string{"add"}, 2, "no file or directory given"},
+		{[]string{"add", "/nonexistent/file.txt"}, 1, "cannot read"},
+		{[]string{"add", "--scope", "my server", "x.txt"}, 2, "--scope must be"},
+		{[]string{"show"}, 2, "exactly one source id"},
+		{[]string{"show", "nope"}, 1, "no source \"nope\""},
+	}
+	for _, tc := range tests {
+		code, _, errs := cli(t, data, tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, errs, tc.code, tc.want)
+		}
+		if tc.code != 0 && len(tc.args) > 0 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: error is not one line: %q", tc.args, errs)
+		}
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, c := range commands() {
+		code, _, errs := cli(t, t.TempDir(), c.name, "-h")
+		if code != 0 || !strings.Contains(errs, "Usage: verbatim "+c.name) {
+			t.Errorf("%s -h: exit %d, %q", c.name, code, errs)
+		}
+	}
+}
+
+func TestDataDir(t *testing.T) {
+	tests := []struct {
+		flag string
+		env  map[string]string
+		want string
+	}{
+		{"/x", map[string]string{"VERBATIM_DATA": "/y"}, "/x"},
+		{"", map[string]string{"VERBATIM_DATA": "/y", "XDG_DATA_HOME": "/z"}, "/y"},
+		{"", map[string]string{"XDG_DATA_HOME": "/z"}, "/z/verbatim"},
+		{"", map[string]string{"HOME": "/home/u"}, "/home/u/.local/share/verbatim"},
+	}
+	for _, tc := range tests {
+		lf := libFlags{data: tc.flag}
+		got, err := lf.dataDir(&env{getenv: func(k string) string { return tc.env[k] }})
+		if err != nil || got != tc.want {
+			t.Errorf("dataDir(%q, %v) = %q, %v; want %q", tc.flag, tc.env, got, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// MaxFileBytes is the largest article file Verbatim reads.
+const MaxFileBytes = 10 << 20
+
+// ErrUnsupported is wrapped by errors about files of a type Verbatim does
+// not read.
+var ErrUnsupported = errors.New("unsupported file type")
+
+// SupportedExtensions are the file name endings ParseFile reads.
+var SupportedExtensions = []string{".txt", ".md", ".markdown"}
+
+// Supported reports whether ParseFile reads files with this name.
+func Supported(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range SupportedExtensions {
+		if e == ext {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseFile parses an article file by its type, known from its name.
+func ParseFile(ctx context.Context, name string, data []byte) (Document, error) {
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
+	}
+	if len(data) > MaxFileBytes {
+		return Document{}, fmt.Errorf("%s is %d MiB; the largest article file read is %d MiB", name, len(data)>>20, MaxFileBytes>>20)
+	}
+	if !Supported(name) {
+		ext := filepath.Ext(name)
+		if ext == "" {
+			ext = "(no extension)"
+		}
+		return Document{}, fmt.Errorf("%w %s: add %s files", ErrUnsupported, ext, strings.Join(SupportedExtensions, ", "))
+	}
+	doc, err := ParseText(data)
+	if err != nil {
+		return Document{}, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return doc, nil
+}

@@ -1,0 +1,183 @@
+package corpus
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// GlobalScope is the scope of the library every server sees: the seeds and
+// what the operator adds from the command line. Any other scope is the id of
+// the Discord server (guild) that owns the source.
+const GlobalScope = "global"
+
+// Info is what the library knows of a source apart from its text: the
+// attribution shown beside every quote, and who added it when.
+type Info struct {
+	// ID is short and stable: derived from a hash of the scope and the text.
+	ID string `json:"id"`
+	// Scope is GlobalScope or the id of the guild that owns the source.
+	Scope string `json:"scope"`
+	// Origin is where the source came from: a URL, or a file's base name.
+	Origin string `json:"origin"`
+	// URL is the article's address when it has one (canonical if known).
+	URL       string `json:"url,omitempty"`
+	Title     string `json:"title"`
+	Outlet    string `json:"outlet,omitempty"`
+	Author    string `json:"author,omitempty"`
+	Published string `json:"published,omitempty"` // ISO date when complete, else as written
+	// PublishedFrom says where Published came from ("dateline", "given", …).
+	PublishedFrom string    `json:"published_from,omitempty"`
+	Language      string    `json:"language,omitempty"`
+	AddedBy       string    `json:"added_by"`
+	AddedAt       time.Time `json:"added_at"`
+	// SHA256 is the hex SHA-256 of Text, so any quote can be checked against
+	// exactly the text it was cut from.
+	SHA256 string `json:"sha256"`
+	Note   string `json:"note,omitempty"`
+	// PassageCount is the number of passages (units of search).
+	PassageCount int `json:"passages"`
+}
+
+// Source is one article in the library: its Info and its clean text, with
+// the passages and sentences of that text as exact byte spans.
+type Source struct {
+	Info
+	Text      string    `json:"text"`
+	Passages  []Passage `json:"passage_spans"`
+	Sentences []Span    `json:"sentences"`
+}
+
+// Meta is what whoever adds a source says about it. Every field that is set
+// wins over what the parser guessed.
+type Meta struct {
+	Scope     string
+	Origin    string
+	URL       string
+	Title     string
+	Outlet    string
+	Author    string
+	Published string
+	Language  string
+	AddedBy   string
+	Note      string
+}
+
+// ErrInvalid is wrapped by errors about metadata that cannot be accepted.
+var ErrInvalid = errors.New("invalid source")
+
+var scopeRe = regexp.MustCompile(`^(?:global|[0-9]{1,20})$`)
+
+// ValidScope reports whether s names a scope: "global" or a guild id.
+func ValidScope(s string) bool { return scopeRe.MatchString(s) }
+
+// NewSource makes a Source from a parsed document and what the adder said of
+// it: metadata given wins, the id and hash are computed, and the text is cut
+// into passages and sentences.
+func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source, error) {
+	if meta.Scope == "" {
+		meta.Scope = GlobalScope
+	}
+	if !ValidScope(meta.Scope) {
+		return Source{}, fmt.Errorf("%w: scope %q is neither %q nor a server id", ErrInvalid, meta.Scope, GlobalScope)
+	}
+	if strings.TrimSpace(doc.Text) == "" || len(doc.Paragraphs) == 0 {
+		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, ErrEmpty)
+	}
+	published, from := doc.Published, doc.PublishedFrom
+	if meta.Published != "" {
+		published, from = normalizeDate(meta.Published), "given"
+		if !isoDate.MatchString(published) && !regexp.MustCompile(`^`+writtenDateRe+`$`).MatchString(published) {
+			return Source{}, fmt.Errorf("%w: date %q is not a date like 2021-03-17 or February 25", ErrInvalid, meta.Published)
+		}
+		if isoDate.MatchString(published) {
+			if _, err := time.Parse(time.DateOnly, published); err != nil {
+				return Source{}, fmt.Errorf("%w: date %q does not exist", ErrInvalid, meta.Published)
+			}
+		}
+	}
+	sum := sha256.Sum256([]byte(doc.Text))
+	idSum := sha256.Sum256([]byte(meta.Scope + "\x00" + doc.Text))
+	passages, sents := chunker.Chunk(doc)
+	src := Source{
+		Info: Info{
+			ID:            hex.EncodeToString(idSum[:6]),
+			Scope:         meta.Scope,
+			Origin:        firstNonEmpty(meta.Origin, meta.URL, doc.URL),
+			URL:           firstNonEmpty(meta.URL, doc.URL),
+			Title:         oneLine(firstNonEmpty(meta.Title, doc.Title)),
+			Outlet:        oneLine(firstNonEmpty(meta.Outlet, doc.Outlet)),
+			Author:        oneLine(firstNonEmpty(meta.Author, doc.Author)),
+			Published:     published,
+			PublishedFrom: from,
+			Language:      firstNonEmpty(meta.Language, doc.Language),
+			AddedBy:       meta.AddedBy,
+			AddedAt:       now.UTC().Truncate(time.Second),
+			SHA256:        hex.EncodeToString(sum[:]),
+			Note:          meta.Note,
+			PassageCount:  len(passages),
+		},
+		Text:      doc.Text,
+		Passages:  passages,
+		Sentences: sents,
+	}
+	if src.Title == "" {
+		src.Title = "Untitled"
+	}
+	return src, nil
+}
+
+// Validate checks that a source is whole: its hash matches its text and
+// every passage and sentence span cuts inside the text at rune boundaries.
+func (s *Source) Validate() error {
+	sum := sha256.Sum256([]byte(s.Text))
+	if hex.EncodeToString(sum[:]) != s.SHA256 {
+		return fmt.Errorf("source %s: text does not match its sha256", s.ID)
+	}
+	if len(s.Passages) != s.PassageCount {
+		return fmt.Errorf("source %s: %d passages, info says %d", s.ID, len(s.Passages), s.PassageCount)
+	}
+	check := func(kind string, i, start, end int) error {
+		if start < 0 || end > len(s.Text) || start >= end || !boundary(s.Text, start) || !boundary(s.Text, end) {
+			return fmt.Errorf("source %s: %s %d span [%d,%d) does not cut the text (%d bytes)", s.ID, kind, i, start, end, len(s.Text))
+		}
+		return nil
+	}
+	for i, p := range s.Passages {
+		if err := check("passage", i, p.Start, p.End); err != nil {
+			return err
+		}
+	}
+	for i, p := range s.Sentences {
+		if err := check("sentence", i, p.Start, p.End); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PassageText returns the text of passage i.
+func (s *Source) PassageText(i int) string {
+	p := s.Passages[i]
+	return s.Text[p.Start:p.End]
+}
+
+func boundary(s string, i int) bool {
+	return i == len(s) || i == 0 || (s[i]&0xC0) != 0x80
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// oneLine folds white space (newlines included) to single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

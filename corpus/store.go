@@ -1,0 +1,264 @@
+package corpus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrNotFound is returned for a source id the library does not hold.
+var ErrNotFound = errors.New("no such source")
+
+// ErrExists is wrapped by the error Put returns for a source whose id the
+// library already holds; ExistsError carries that source's id.
+var ErrExists = errors.New("already in the library")
+
+// ExistsError says which source a refused duplicate already is.
+type ExistsError struct{ ID, Title string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("already in the library as %s (%q)", e.ID, e.Title)
+}
+
+// Unwrap lets errors.Is(err, ErrExists) match.
+func (e *ExistsError) Unwrap() error { return ErrExists }
+
+// ErrLocked is returned when another process holds the library open.
+var ErrLocked = errors.New("the library is open in another verbatim process (is `verbatim serve` running?)")
+
+var (
+	bucketInfo = []byte("info") // id → Info (JSON)
+	bucketBody = []byte("body") // id → body (JSON): text, passages, sentences
+	bucketMeta = []byte("meta") // library-wide flags
+	keySeeded  = []byte("seeded")
+	keySchema  = []byte("schema")
+)
+
+// storeSchema is the version of the store's record layout.
+const storeSchema = "1"
+
+// body is the stored part of a Source that listings do not need.
+type body struct {
+	Text      string    `json:"text"`
+	Passages  []Passage `json:"passages"`
+	Sentences []Span    `json:"sentences"`
+}
+
+// Store is the durable library: every source, whole, in one bbolt file. It
+// is the source of truth; the search index is derived from it. Each Put and
+// Remove is one transaction, so a source is stored whole or not at all, even
+// if the process dies midway. A Store is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// OpenStore opens (creating if needed) the store file at path. It waits at
+// most a second for another process's lock and then returns ErrLocked.
+func OpenStore(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("opening %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("opening library store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketInfo, bucketBody, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
+			return fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
+		}
+		return meta.Put(keySchema, []byte(storeSchema))
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("preparing library store %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close closes the store file.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing library store: %w", err)
+	}
+	return nil
+}
+
+// Put stores a source whole, after checking it (Validate). A source whose id
+// is already stored is refused with an *ExistsError naming it.
+func (s *Store) Put(ctx context.Context, src Source) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketInfo).Get([]byte(src.ID)); v != nil {
+			var old Info
+			_ = json.Unmarshal(v, &old)
+			return &ExistsError{ID: src.ID, Title: old.Title}
+		}
+		return putTx(tx, src)
+	})
+}
+
+// putTx checks a source and writes its info and body in transaction tx.
+func putTx(tx *bolt.Tx, src Source) error {
+	if err := src.Validate(); err != nil {
+		return fmt.Errorf("storing source: %w", err)
+	}
+	info, err := json.Marshal(src.Info)
+	if err != nil {
+		return fmt.Errorf("encoding source %s: %w", src.ID, err)
+	}
+	bd, err := json.Marshal(body{Text: src.Text, Passages: src.Passages, Sentences: src.Sentences})
+	if err != nil {
+		return fmt.Errorf("encoding source %s: %w", src.ID, err)
+	}
+	if err := tx.Bucket(bucketInfo).Put([]byte(src.ID), info); err != nil {
+		return fmt.Errorf("storing source %s: %w", src.ID, err)
+	}
+	if err := tx.Bucket(bucketBody).Put([]byte(src.ID), bd); err != nil {
+		return fmt.Errorf("storing source %s: %w", src.ID, err)
+	}
+	return nil
+}
+
+// Get returns the source with the given id, or an error wrapping ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (Source, error) {
+	if err := ctx.Err(); err != nil {
+		return Source{}, err
+	}
+	var src Source
+	err := s.db.View(func(tx *bolt.Tx) error {
+		iv := tx.Bucket(bucketInfo).Get([]byte(id))
+		bv := tx.Bucket(bucketBody).Get([]byte(id))
+		if iv == nil || bv == nil {
+			return fmt.Errorf("source %q: %w", id, ErrNotFound)
+		}
+		var bd body
+		if err := json.Unmarshal(iv, &src.Info); err != nil {
+			return fmt.Errorf("decoding source %s: %w", id, err)
+		}
+		if err := json.Unmarshal(bv, &bd); err != nil {
+			return fmt.Errorf("decoding source %s: %w", id, err)
+		}
+		src.Text, src.Passages, src.Sentences = bd.Text, bd.Passages, bd.Sentences
+		return nil
+	})
+	return src, err
+}
+
+// Info returns what the library knows of a source apart from its text.
+func (s *Store) Info(ctx context.Context, id string) (Info, error) {
+	if err := ctx.Err(); err != nil {
+		return Info{}, err
+	}
+	var info Info
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketInfo).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("source %q: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(v, &info)
+	})
+	return info, err
+}
+
+// List returns the Info of every source, newest first (then by id).
+func (s *Store) List(ctx context.Context) ([]Info, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []Info
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInfo).ForEach(func(k, v []byte) error {
+			var info Info
+			if err := json.Unmarshal(v, &info); err != nil {
+				return fmt.Errorf("decoding source %s: %w", k, err)
+			}
+			out = append(out, info)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing sources: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].AddedAt.Equal(out[j].AddedAt) {
+			return out[i].AddedAt.After(out[j].AddedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// IDs returns the id of every stored source, in byte order.
+func (s *Store) IDs(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInfo).ForEach(func(k, _ []byte) error {
+			out = append(out, string(k))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Remove deletes a source whole, or returns an error wrapping ErrNotFound.
+func (s *Store) Remove(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketInfo).Get([]byte(id)) == nil {
+			return fmt.Errorf("source %q: %w", id, ErrNotFound)
+		}
+		if err := tx.Bucket(bucketInfo).Delete([]byte(id)); err != nil {
+			return fmt.Errorf("removing source %s: %w", id, err)
+		}
+		if err := tx.Bucket(bucketBody).Delete([]byte(id)); err != nil {
+			return fmt.Errorf("removing source %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// Seeded reports whether the seed library was ever loaded into this store,
+// so that a library whose owner removed the seeds is not seeded again.
+func (s *Store) Seeded() (bool, error) {
+	var seeded bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seeded = tx.Bucket(bucketMeta).Get(keySeeded) != nil
+		return nil
+	})
+	return seeded, err
+}
+
+// Seed stores the given sources and marks the store seeded, in one
+// transaction: either all of them are stored and the mark set, or nothing.
+func (s *Store) Seed(ctx context.Context, srcs []Source) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, src := range srcs {
+			if err := putTx(tx, src); err != nil {
+				return fmt.Errorf("seeding: %w", err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySeeded, []byte(time.Now().UTC().Format(time.RFC3339)))
+	})
+}

@@ -1,0 +1,511 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// MaxQuestionRunes is the longest question Ask accepts, in characters.
+const MaxQuestionRunes = 1000
+
+// Errors about a question itself. Their text is fit to show the asker.
+var (
+	ErrEmptyQuestion   = errors.New("the question is empty: ask something, for example \"Did Mueller find collusion?\"")
+	ErrQuestionTooLong = fmt.Errorf("the question is longer than %d characters: ask it in fewer words", MaxQuestionRunes)
+	ErrNoWords         = errors.New("the question has no words to look for")
+	ErrBadFilter       = errors.New("bad filter")
+)
+
+// Tuning holds the answer path's parameters. DefaultTuning is what ships;
+// `verbatim eval` measures changes to it.
+type Tuning struct {
+	// Candidates is how many passages the index returns per question.
+	Candidates int
+	// PhraseBoost weighs the question matched as a phrase.
+	PhraseBoost float64
+	// TitleBoost weighs the question's words in the article title.
+	TitleBoost float64
+	// MinCoverage is the least share (IDF-weighted) of the question's content
+	// words a quote must contain to be given at all.
+	MinCoverage float64
+	// MaxQuoteRunes is the longest quote, in characters, before a long
+	// sentence is cut (and the cut marked).
+	MaxQuoteRunes int
+	// Syndication is the shingle containment above which two passages are the
+	// same wire copy.
+	Syndication float64
+	// RelativeFloor drops answers scoring below this share of the best one:
+	// a weak quote after a strong one is noise, not a second opinion.
+	RelativeFloor float64
+	// MaxSentences is the most sentences one quote may join (while it stays
+	// within MaxQuoteRunes).
+	MaxSentences int
+	// SameSourcePenalty multiplies the score of a second quote from an
+	// article already quoted; SameOutletPenalty of a second from an outlet.
+	SameSourcePenalty float64
+	SameOutletPenalty float64
+	// Deadline bounds one search.
+	Deadline time.Duration
+	// MaxTermSearchers bounds the terms one search may open.
+	MaxTermSearchers int
+}
+
+// DefaultTuning returns the parameters Verbatim ships with.
+func DefaultTuning() Tuning {
+	return Tuning{
+		Candidates:        40,
+		PhraseBoost:       2,
+		TitleBoost:        0.3,
+		MinCoverage:       0.5,
+		MaxQuoteRunes:     400,
+		Syndication:       0.7,
+		RelativeFloor:     0.2,
+		MaxSentences:      3,
+		SameSourcePenalty: 0.75,
+		SameOutletPenalty: 0.9,
+		Deadline:          3 * time.Second,
+		MaxTermSearchers:  256,
+	}
+}
+
+// Question is what a member asks, with the filters that narrow it.
+type Question struct {
+	Text string
+	// Scope is whose library is searched: "" every source (the operator),
+	// corpus.GlobalScope the global library only, a guild id that guild's
+	// sources and the global library.
+	Scope string
+	// Outlet keeps only sources of this outlet (case-insensitive).
+	Outlet string
+	// After and Before keep only sources published on or after / on or
+	// before these ISO dates. Sources without a full date are left out.
+	After, Before string
+	// K is how many answers to return (default 3); Skip how many of the
+	// best to pass over (for "more results").
+	K, Skip int
+}
+
+// Answer is one verbatim, attributed quote.
+type Answer struct {
+	// Quote is exactly Source text[Start:End].
+	Quote      string
+	Start, End int
+	// CutBefore and CutAfter say the quote begins or ends inside a sentence;
+	// show them as "…".
+	CutBefore, CutAfter bool
+	// Paragraph is the 1-based paragraph of the article the quote is from;
+	// ParagraphSpan its byte range in the source text (for context).
+	Paragraph     int
+	ParagraphSpan corpus.Span
+	// Matches are the byte spans (in the source text) of the question's
+	// words found in the quote.
+	Matches []corpus.Span
+	// Score ranks answers; Coverage is the IDF-weighted share of the
+	// question's content words in the quote.
+	Score, Coverage float64
+	Source          corpus.Info
+	// AlsoCarriedBy are other sources carrying the same (syndicated) text.
+	AlsoCarriedBy []corpus.Info
+}
+
+// Result is the library's answer to a question.
+type Result struct {
+	Question string
+	// NoAnswer is true when the library does not answer the question; Reason
+	// says why, for a person.
+	NoAnswer bool
+	Reason   string
+	Answers  []Answer
+	// More is true when further answers exist beyond Skip+K.
+	More bool
+}
+
+// qterm is a content word of the question, as analysed, with its weight.
+type qterm struct {
+	term string
+	idf  float64
+}
+
+// candidate is a passage the index returned, with its quote.
+type candidate struct {
+	src       *corpus.Source
+	passage   int
+	hitScore  float64
+	quote     quoteSpan
+	coverage  float64
+	matched   int
+	quoteSh   shingleSet
+	passageSh shingleSet
+}
+
+// Ask answers a question with verbatim quotes, or says that the library does
+// not answer it. Errors about the question itself (empty, too long, no words,
+// bad filters) have text fit for the asker; other errors are internal.
+func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
+	res := Result{Question: q.Text}
+	text := strings.TrimSpace(q.Text)
+	if text == "" {
+		return res, ErrEmptyQuestion
+	}
+	if utf8.RuneCountInString(text) > MaxQuestionRunes {
+		return res, ErrQuestionTooLong
+	}
+	if !utf8.ValidString(text) {
+		return res, ErrNoWords
+	}
+	filters, err := l.filters(q)
+	if err != nil {
+		return res, err
+	}
+	if q.K <= 0 {
+		q.K = 3
+	}
+	q.K = min(q.K, 25)
+	q.Skip = max(q.Skip, 0)
+
+	if !hasLetterOrDigit(text) {
+		return res, ErrNoWords
+	}
+	terms, err := l.weigh(ctx, contentTerms(l.analyze(text)))
+	if err != nil {
+		return res, err
+	}
+	if len(terms) == 0 {
+		res.NoAnswer = true
+		res.Reason = "The question has no words specific enough to look for."
+		return res, nil
+	}
+
+	cands, err := l.search(ctx, text, filters, q.Scope, terms)
+	if err != nil {
+		return res, err
+	}
+	answers := l.rank(cands, terms)
+	if len(answers) == 0 {
+		res.NoAnswer = true
+		res.Reason = "Nothing in the library answers this."
+		return res, nil
+	}
+	if q.Skip >= len(answers) {
+		return res, nil
+	}
+	end := min(q.Skip+q.K, len(answers))
+	res.Answers = answers[q.Skip:end]
+	res.More = end < len(answers)
+	return res, nil
+}
+
+// filters builds the filter queries of a question (scope, outlet, dates).
+func (l *Library) filters(q Question) ([]query.Query, error) {
+	var fs []query.Query
+	switch {
+	case q.Scope == "":
+	case q.Scope == corpus.GlobalScope:
+		fs = append(fs, termQuery(fieldScope, corpus.GlobalScope, 0))
+	case corpus.ValidScope(q.Scope):
+		fs = append(fs, bleve.NewDisjunctionQuery(termQuery(fieldScope, corpus.GlobalScope, 0), termQuery(fieldScope, q.Scope, 0)))
+	default:
+		return nil, fmt.Errorf("%w: scope %q is neither %q nor a server id", ErrBadFilter, q.Scope, corpus.GlobalScope)
+	}
+	if o := outletKey(q.Outlet); o != "" {
+		fs = append(fs, termQuery(fieldOutlet, o, 0))
+	}
+	if q.After != "" || q.Before != "" {
+		for name, d := range map[string]string{"after": q.After, "before": q.Before} {
+			if d == "" {
+				continue
+			}
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return nil, fmt.Errorf("%w: %s must be a date like 2021-03-17, not %q", ErrBadFilter, name, d)
+			}
+		}
+		if q.After != "" && q.Before != "" && q.After > q.Before {
+			return nil, fmt.Errorf("%w: after (%s) is later than before (%s)", ErrBadFilter, q.After, q.Before)
+		}
+		lo, hi := q.After, q.Before
+		if hi == "" {
+			hi = "9999-12-31"
+		}
+		if lo == "" {
+			lo = "0000-01-01"
+		}
+		yes := true
+		r := bleve.NewTermRangeInclusiveQuery(lo, hi, &yes, &yes)
+		r.SetField(fieldPublished)
+		r.SetBoost(0)
+		fs = append(fs, r)
+	}
+	return fs, nil
+}
+
+// analyze returns the distinct terms of text as the index analyses it.
+func (l *Library) analyze(text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, tok := range l.analyzer.Analyze([]byte(text)) {
+		t := string(tok.Term)
+		if t == "" || seen[t] || !hasLetterOrDigit(t) {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+func hasLetterOrDigit(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// questionFiller are (analysed) words of how people ask, not of what they
+// ask about; they do not count towards a quote's coverage.
+var questionFiller = map[string]bool{
+	"tell": true, "explain": true, "pleas": true, "please": true, "know": true, "think": true,
+	"sai": true, "say": true, "said": true, "mani": true, "much": true, "realli": true, "actual": true, "ever": true, "also": true,
+	"can": true, "could": true, "would": true, "will": true, "shall": true, "might": true, "must": true,
+}
+
+// contentTerms drops question filler from analysed terms.
+func contentTerms(all []string) []string {
+	var out []string
+	for _, t := range all {
+		if !questionFiller[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// weigh gives each content term its BM25 IDF in the passage index; a term
+// the index does not have gets the highest weight, since no quote can cover it.
+func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
+	adv, err := l.index.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("opening index reader: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("opening index reader: %w", err)
+	}
+	defer r.Close()
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("counting passages: %w", err)
+	}
+	out := make([]qterm, 0, len(terms))
+	for _, t := range terms {
+		tfr, err := r.TermFieldReader(ctx, []byte(t), fieldText, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("reading term %q: %w", t, err)
+		}
+		df := tfr.Count()
+		tfr.Close()
+		df = min(df, n)
+		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+		out = append(out, qterm{term: t, idf: idf})
+	}
+	return out, nil
+}
+
+// search runs the question against the index and returns its candidate
+// passages with their quotes. The question reaches bleve only as analysed
+// match and phrase queries on named fields, never as query syntax.
+func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
+	t := l.tuning
+	body := bleve.NewMatchQuery(text)
+	body.SetField(fieldText)
+	phrase := bleve.NewMatchPhraseQuery(text)
+	phrase.SetField(fieldText)
+	phrase.SetBoost(t.PhraseBoost)
+	title := bleve.NewMatchQuery(text)
+	title.SetField(fieldTitle)
+	title.SetBoost(t.TitleBoost)
+	var q query.Query = bleve.NewDisjunctionQuery(body, phrase, title)
+	if len(filters) > 0 {
+		q = bleve.NewConjunctionQuery(append([]query.Query{q}, filters...)...)
+	}
+	req := bleve.NewSearchRequestOptions(q, t.Candidates, 0, false)
+	req.IncludeLocations = true
+
+	sctx, cancel := context.WithTimeout(ctx, t.Deadline)
+	defer cancel()
+	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, t.MaxTermSearchers)
+	res, err := l.index.idx.SearchInContext(sctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("searching the library: %w", err)
+	}
+
+	sources := map[string]*corpus.Source{}
+	var cands []*candidate
+	for _, h := range res.Hits {
+		id, pi, err := parseDocID(h.ID)
+		if err != nil {
+			l.log.Warn("skipping malformed index entry", "err", err)
+			continue
+		}
+		src, ok := sources[id]
+		if !ok {
+			s, err := l.store.Get(ctx, id)
+			switch {
+			case errors.Is(err, corpus.ErrNotFound):
+				// Removed after the search began, or a leftover the next
+				// start deletes: never answer from it.
+				sources[id] = nil
+				continue
+			case err != nil:
+				return nil, err
+			}
+			src = &s
+			sources[id] = src
+		}
+		if src == nil || pi >= len(src.Passages) || !visible(src.Scope, scope) {
+			continue
+		}
+		c := &candidate{src: src, passage: pi, hitScore: h.Score}
+		c.quote, c.coverage, c.matched = selectQuote(src, pi, h.Locations[fieldText], terms, t.MaxQuoteRunes, t.MaxSentences)
+		cands = append(cands, c)
+	}
+	return cands, nil
+}
+
+// rank turns candidates into answers: quotes that cover too little of the
+// question are dropped, syndicated copies are folded into one answer with
+// "also carried by", and a second outlet comes before a second quote from
+// one article when scores are close.
+func (l *Library) rank(cands []*candidate, terms []qterm) []Answer {
+	t := l.tuning
+	var ok []*candidate
+	for _, c := range cands {
+		if c.coverage < t.MinCoverage || (len(terms) >= 3 && c.matched < 2) {
+			continue
+		}
+		ok = append(ok, c)
+	}
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].score() > ok[j].score() })
+	if len(ok) > 0 {
+		floor := ok[0].score() * t.RelativeFloor
+		n := sort.Search(len(ok), func(i int) bool { return ok[i].score() < floor })
+		ok = ok[:n]
+	}
+
+	for _, c := range cands {
+		c.quoteSh = shingles(c.src.Text[c.quote.start:c.quote.end])
+		c.passageSh = shingles(c.src.PassageText(c.passage))
+	}
+
+	// Group copies: an answer absorbs every other candidate (given or not)
+	// that carries its quote, or whose quote it carries.
+	type group struct {
+		lead *candidate
+		also []corpus.Info
+	}
+	var groups []*group
+	absorbed := map[*candidate]bool{}
+	for _, c := range ok {
+		if absorbed[c] {
+			continue
+		}
+		g := &group{lead: c}
+		groups = append(groups, g)
+		absorbed[c] = true
+		seen := map[string]bool{c.src.ID: true}
+		for _, o := range cands {
+			if absorbed[o] && o != c {
+				continue
+			}
+			if o == c || !sameCopy(c, o, t.Syndication) {
+				continue
+			}
+			absorbed[o] = true
+			if !seen[o.src.ID] {
+				seen[o.src.ID] = true
+				g.also = append(g.also, o.src.Info)
+			}
+		}
+	}
+
+	// Diversity: pick greedily, discounting sources and outlets already used.
+	var out []Answer
+	usedSrc, usedOutlet := map[string]int{}, map[string]int{}
+	for len(groups) > 0 {
+		best, bestScore := -1, -1.0
+		for i, g := range groups {
+			s := g.lead.score() *
+				math.Pow(t.SameSourcePenalty, float64(usedSrc[g.lead.src.ID])) *
+				math.Pow(t.SameOutletPenalty, float64(usedOutlet[outletKey(g.lead.src.Outlet)]))
+			if s > bestScore {
+				best, bestScore = i, s
+			}
+		}
+		g := groups[best]
+		groups = append(groups[:best], groups[best+1:]...)
+		usedSrc[g.lead.src.ID]++
+		if o := outletKey(g.lead.src.Outlet); o != "" {
+			usedOutlet[o]++
+		}
+		out = append(out, g.lead.answer(bestScore, g.also))
+	}
+	return out
+}
+
+// score is a candidate's rank before diversity: the index's score weighed by
+// how much of the question the quote covers.
+func (c *candidate) score() float64 { return c.hitScore * c.coverage }
+
+// sameCopy reports whether two candidates are the same text: one's quote is
+// (nearly) contained in the other's passage.
+func sameCopy(a, b *candidate, threshold float64) bool {
+	return containment(a.quoteSh, b.passageSh) >= threshold || containment(b.quoteSh, a.passageSh) >= threshold
+}
+
+// answer makes the Answer of a candidate.
+func (c *candidate) answer(score float64, also []corpus.Info) Answer {
+	p := c.src.Passages[c.passage]
+	return Answer{
+		Quote:         c.src.Text[c.quote.start:c.quote.end],
+		Start:         c.quote.start,
+		End:           c.quote.end,
+		CutBefore:     c.quote.cutBefore,
+		CutAfter:      c.quote.cutAfter,
+		Paragraph:     p.Paragraph,
+		ParagraphSpan: paragraphSpan(c.src, p.Paragraph),
+		Matches:       c.quote.matches,
+		Score:         score,
+		Coverage:      c.coverage,
+		Source:        c.src.Info,
+		AlsoCarriedBy: also,
+	}
+}
+
+// paragraphSpan returns the byte range of paragraph n (1-based) of a source.
+func paragraphSpan(src *corpus.Source, n int) corpus.Span {
+	sp := corpus.Span{Start: -1}
+	for _, p := range src.Passages {
+		if p.Paragraph != n {
+			continue
+		}
+		if sp.Start < 0 {
+			sp.Start = p.Start
+		}
+		sp.End = p.End
+	}
+	return sp
+}

@@ -1,0 +1,183 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// EvalQuestion is one question of an evaluation file (the format of
+// shared/eval/seed-public.yaml): the answer must come from one of Sources
+// (matched on a source's origin) in one quote containing every string of
+// Contains; or, when None is set, the library must not answer at all.
+type EvalQuestion struct {
+	Question string   `yaml:"question"`
+	Sources  []string `yaml:"sources"`
+	Contains []string `yaml:"contains"`
+	None     bool     `yaml:"none"`
+}
+
+// LoadEvalQuestions reads an evaluation file. Unknown keys are errors, so a
+// typo cannot silently make a question easier.
+func LoadEvalQuestions(path string) ([]EvalQuestion, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading questions: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	var qs []EvalQuestion
+	if err := dec.Decode(&qs); err != nil {
+		return nil, fmt.Errorf("reading questions from %s: %w", path, err)
+	}
+	for i, q := range qs {
+		if strings.TrimSpace(q.Question) == "" {
+			return nil, fmt.Errorf("%s: question %d has no text", path, i+1)
+		}
+		if !q.None && (len(q.Sources) == 0 || len(q.Contains) == 0) {
+			return nil, fmt.Errorf("%s: question %d (%q) needs sources and contains, or none: true", path, i+1, q.Question)
+		}
+	}
+	return qs, nil
+}
+
+// EvalOutcome is what the library did with one evaluation question.
+type EvalOutcome struct {
+	Question EvalQuestion
+	Result   Result
+	// Rank is the 1-based rank of the first right answer, 0 if none.
+	Rank int
+	// Right is true when the question was answered as expected: a right
+	// answer in the top 3, or no answer for a none question.
+	Right bool
+	// NotVerbatim lists answers whose quote is not exactly its source's
+	// stored text at its span.
+	NotVerbatim []string
+}
+
+// EvalReport sums up an evaluation run.
+type EvalReport struct {
+	Outcomes []EvalOutcome
+	// Answerable is the number of questions that have an answer; HitAt1 and
+	// HitAt3 the share of those answered right at rank 1 / within 3.
+	Answerable     int
+	HitAt1, HitAt3 float64
+	// NoAnswerPrecision is the share of the library's no-answers that were
+	// right; NoAnswerRecall the share of none questions it declined.
+	NoAnswerPrecision, NoAnswerRecall float64
+	// Quotes is the number of quotes checked; NotVerbatim how many were not
+	// exactly in their source.
+	Quotes, NotVerbatim int
+}
+
+// AllRight reports whether every question was answered as expected and
+// every quote was verbatim.
+func (r *EvalReport) AllRight() bool {
+	for _, o := range r.Outcomes {
+		if !o.Right {
+			return false
+		}
+	}
+	return r.NotVerbatim == 0
+}
+
+// Evaluate runs each question through the real answer path (Ask, top 3,
+// every source visible) and scores the answers.
+func (l *Library) Evaluate(ctx context.Context, qs []EvalQuestion) (*EvalReport, error) {
+	rep := &EvalReport{}
+	var hit1, hit3, declined, declinedRight, none int
+	for _, q := range qs {
+		res, err := l.Ask(ctx, Question{Text: q.Question, K: 3})
+		if err != nil {
+			return nil, fmt.Errorf("asking %q: %w", q.Question, err)
+		}
+		o := EvalOutcome{Question: q, Result: res}
+		for i, a := range res.Answers {
+			rep.Quotes++
+			if err := l.checkVerbatim(ctx, a); err != nil {
+				rep.NotVerbatim++
+				o.NotVerbatim = append(o.NotVerbatim, err.Error())
+			}
+			if o.Rank == 0 && !q.None && answerMatches(a, q) {
+				o.Rank = i + 1
+			}
+		}
+		noAnswer := len(res.Answers) == 0
+		if noAnswer {
+			declined++
+		}
+		if q.None {
+			none++
+			o.Right = noAnswer
+			if noAnswer {
+				declinedRight++
+			}
+		} else {
+			rep.Answerable++
+			o.Right = o.Rank >= 1 && o.Rank <= 3
+			if o.Rank == 1 {
+				hit1++
+			}
+			if o.Right {
+				hit3++
+			}
+		}
+		rep.Outcomes = append(rep.Outcomes, o)
+	}
+	if rep.Answerable > 0 {
+		rep.HitAt1 = float64(hit1) / float64(rep.Answerable)
+		rep.HitAt3 = float64(hit3) / float64(rep.Answerable)
+	}
+	rep.NoAnswerPrecision, rep.NoAnswerRecall = 1, 1
+	if declined > 0 {
+		rep.NoAnswerPrecision = float64(declinedRight) / float64(declined)
+	}
+	if none > 0 {
+		rep.NoAnswerRecall = float64(declinedRight) / float64(none)
+	}
+	return rep, nil
+}
+
+// checkVerbatim checks an answer against the stored source: the quote is
+// exactly the text at its span, and the text is the one its hash names.
+func (l *Library) checkVerbatim(ctx context.Context, a Answer) error {
+	src, err := l.store.Get(ctx, a.Source.ID)
+	if err != nil {
+		return fmt.Errorf("quote from %s: %w", a.Source.ID, err)
+	}
+	if err := src.Validate(); err != nil {
+		return err
+	}
+	if a.Start < 0 || a.End > len(src.Text) || a.Start >= a.End || src.Text[a.Start:a.End] != a.Quote {
+		return fmt.Errorf("quote from %s [%d,%d) is not the stored text there", a.Source.ID, a.Start, a.End)
+	}
+	return nil
+}
+
+// answerMatches reports whether an answer is from one of the expected
+// sources and contains every expected string (white space folded, curly
+// and straight quotes alike).
+func answerMatches(a Answer, q EvalQuestion) bool {
+	fromExpected := false
+	for _, s := range q.Sources {
+		if a.Source.Origin == s || a.Source.ID == s {
+			fromExpected = true
+		}
+	}
+	if !fromExpected {
+		return false
+	}
+	quote := corpus.FoldForMatch(a.Quote)
+	for _, c := range q.Contains {
+		if !strings.Contains(quote, corpus.FoldForMatch(c)) {
+			return false
+		}
+	}
+	return true
+}

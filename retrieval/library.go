@@ -1,0 +1,357 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// Options configure a Library.
+type Options struct {
+	// Dir is the data directory: it holds the store (library.db) and the
+	// search index (index.bleve).
+	Dir string
+	// Logger receives what the operator should know; nil discards.
+	Logger *slog.Logger
+	// NoSeed leaves an empty library empty instead of loading the seed
+	// articles (for benchmarks and evaluation on other data).
+	NoSeed bool
+	// Now returns the current time (for added_at); nil means time.Now.
+	Now func() time.Time
+	// Tuning sets the answer path's parameters; zero means DefaultTuning.
+	Tuning *Tuning
+}
+
+// Library is Verbatim's library of articles, ready to answer: the durable
+// store (the source of truth) and the search index derived from it. All
+// methods are safe for concurrent use; adds and removes are serialized.
+type Library struct {
+	store    *corpus.Store
+	index    *passageIndex
+	chunker  *corpus.Chunker
+	analyzer analysis.Analyzer
+	log      *slog.Logger
+	now      func() time.Time
+	tuning   Tuning
+
+	writeMu sync.Mutex
+	closed  bool // guarded by writeMu
+}
+
+// ErrNotVisible is returned for a source that exists but belongs to another
+// server than the one asking.
+var ErrNotVisible = errors.New("that source belongs to another server")
+
+// Open opens the library in opts.Dir, creating it if needed. An empty library
+// that was never seeded gets the seed articles. The index is rebuilt from the
+// store when missing or of an old version, and otherwise reconciled with it:
+// a source in the store but not the index is indexed, one in the index but
+// not the store is deleted from it.
+func Open(ctx context.Context, opts Options) (*Library, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("opening library: no data directory given")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	chunker, err := corpus.NewChunker()
+	if err != nil {
+		return nil, err
+	}
+	store, err := corpus.OpenStore(filepath.Join(opts.Dir, "library.db"))
+	if err != nil {
+		return nil, err
+	}
+	l := &Library{store: store, chunker: chunker, log: log, now: opts.Now, tuning: DefaultTuning()}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if opts.Tuning != nil {
+		l.tuning = *opts.Tuning
+	}
+	if err := l.open(ctx, opts); err != nil {
+		store.Close()
+		if l.index != nil {
+			l.index.close()
+		}
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Library) open(ctx context.Context, opts Options) error {
+	if !opts.NoSeed {
+		if err := l.seed(ctx); err != nil {
+			return err
+		}
+	}
+	x, fresh, err := openIndex(filepath.Join(opts.Dir, "index.bleve"), l.log)
+	if err != nil {
+		return err
+	}
+	l.index = x
+	l.analyzer = x.idx.Mapping().AnalyzerNamed(x.idx.Mapping().AnalyzerNameForPath(fieldText))
+	if l.analyzer == nil {
+		return errors.New("opening search index: its text analyzer is missing")
+	}
+	if fresh {
+		return l.rebuild(ctx)
+	}
+	return l.Reconcile(ctx)
+}
+
+// seed loads the embedded seed articles into a store that never had them.
+func (l *Library) seed(ctx context.Context) error {
+	seeded, err := l.store.Seeded()
+	if err != nil {
+		return fmt.Errorf("reading library state: %w", err)
+	}
+	if seeded {
+		return nil
+	}
+	ids, err := l.store.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	var srcs []corpus.Source
+	if len(ids) == 0 {
+		if srcs, err = corpus.SeedSources(l.chunker, l.now()); err != nil {
+			return err
+		}
+	}
+	if err := l.store.Seed(ctx, srcs); err != nil {
+		return fmt.Errorf("loading the seed library: %w", err)
+	}
+	if len(srcs) > 0 {
+		l.log.Info("loaded the seed library", "sources", len(srcs))
+	}
+	return nil
+}
+
+// rebuild indexes every stored source into an empty index.
+func (l *Library) rebuild(ctx context.Context) error {
+	ids, err := l.store.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	b := l.index.idx.NewBatch()
+	for _, id := range ids {
+		src, err := l.store.Get(ctx, id)
+		if err != nil {
+			return fmt.Errorf("rebuilding index: %w", err)
+		}
+		if err := addToBatch(b, &src); err != nil {
+			return err
+		}
+		if b.Size() >= 1000 {
+			if err := l.index.idx.Batch(b); err != nil {
+				return fmt.Errorf("rebuilding index: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	if b.Size() > 0 {
+		if err := l.index.idx.Batch(b); err != nil {
+			return fmt.Errorf("rebuilding index: %w", err)
+		}
+	}
+	l.log.Info("built search index", "sources", len(ids), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Reconcile makes the index agree with the store: sources stored but not
+// (wholly) indexed are indexed, and sources indexed but no longer stored are
+// deleted from the index. It returns after both directions are repaired.
+func (l *Library) Reconcile(ctx context.Context) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	infos, err := l.store.List(ctx)
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]bool, len(infos))
+	added, removed := 0, 0
+	for _, info := range infos {
+		stored[info.ID] = true
+		n, err := l.index.indexed(info.ID)
+		if err != nil {
+			return err
+		}
+		if n == info.PassageCount {
+			continue
+		}
+		if n >= 0 {
+			if err := l.index.remove(ctx, info.ID); err != nil {
+				return err
+			}
+		}
+		src, err := l.store.Get(ctx, info.ID)
+		if err != nil {
+			return fmt.Errorf("reconciling: %w", err)
+		}
+		if err := l.index.add(&src); err != nil {
+			return err
+		}
+		added++
+	}
+	indexed, err := l.index.sourceIDs()
+	if err != nil {
+		return err
+	}
+	for _, id := range indexed {
+		if stored[id] {
+			continue
+		}
+		docs, err := l.index.docsOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		n, err := l.index.indexed(id)
+		if err != nil {
+			return err
+		}
+		if len(docs) == 0 && n < 0 {
+			continue
+		}
+		if err := l.index.remove(ctx, id); err != nil {
+			return err
+		}
+		removed++
+	}
+	if added+removed > 0 {
+		l.log.Info("reconciled search index with the store", "indexed", added, "deleted", removed)
+	}
+	return nil
+}
+
+// Close closes the index and the store. Closing twice is harmless.
+func (l *Library) Close() error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	return errors.Join(l.index.close(), l.store.Close())
+}
+
+// NewSource makes a source from a parsed document and what its adder said of
+// it, stamped with the library's clock. It does not add it.
+func (l *Library) NewSource(doc corpus.Document, meta corpus.Meta) (corpus.Source, error) {
+	return corpus.NewSource(doc, meta, l.chunker, l.now())
+}
+
+// Add stores a source and indexes it. The store is written first; if
+// indexing then fails, the source is taken out of the store again so that
+// the caller's error is the whole truth. A source already in the library is
+// refused with a *corpus.ExistsError.
+func (l *Library) Add(ctx context.Context, src corpus.Source) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	if err := l.store.Put(ctx, src); err != nil {
+		return err
+	}
+	if err := l.index.add(&src); err != nil {
+		if rerr := l.store.Remove(context.WithoutCancel(ctx), src.ID); rerr != nil {
+			l.log.Error("source stored but not indexed; it will be indexed at next start", "id", src.ID, "err", rerr)
+		}
+		return err
+	}
+	return nil
+}
+
+// Remove deletes a source from the library. scope limits what may be
+// removed: "" removes any source (the operator), otherwise only a source of
+// exactly that scope (a server's moderators remove their server's sources,
+// never the global library's). Once Remove returns, the source never answers
+// again.
+func (l *Library) Remove(ctx context.Context, id, scope string) (corpus.Info, error) {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	info, err := l.store.Info(ctx, id)
+	if err != nil {
+		return corpus.Info{}, err
+	}
+	if scope != "" && info.Scope != scope {
+		if info.Scope == corpus.GlobalScope {
+			return corpus.Info{}, fmt.Errorf("source %s is in the global library, which only the operator can change: %w", id, ErrNotVisible)
+		}
+		return corpus.Info{}, fmt.Errorf("source %q: %w", id, corpus.ErrNotFound)
+	}
+	if err := l.store.Remove(ctx, id); err != nil {
+		return corpus.Info{}, err
+	}
+	if err := l.index.remove(context.WithoutCancel(ctx), id); err != nil {
+		// Answers skip sources the store no longer has, and the next start
+		// deletes the leftover passages.
+		l.log.Error("source removed from the store but not from the index", "id", id, "err", err)
+	}
+	return info, nil
+}
+
+// Get returns a source visible from scope ("" sees every source).
+func (l *Library) Get(ctx context.Context, id, scope string) (corpus.Source, error) {
+	src, err := l.store.Get(ctx, id)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	if !visible(src.Scope, scope) {
+		return corpus.Source{}, fmt.Errorf("source %q: %w", id, corpus.ErrNotFound)
+	}
+	return src, nil
+}
+
+// Sources lists the sources visible from scope, newest first: "" lists every
+// source, GlobalScope the global library, a guild id that guild's sources and
+// the global library.
+func (l *Library) Sources(ctx context.Context, scope string) ([]corpus.Info, error) {
+	all, err := l.store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, info := range all {
+		if visible(info.Scope, scope) {
+			out = append(out, info)
+		}
+	}
+	return out, nil
+}
+
+// Stats are counts of what the library holds.
+type Stats struct {
+	Sources  int
+	Passages uint64
+}
+
+// Stats counts the library's sources and indexed passages.
+func (l *Library) Stats(ctx context.Context) (Stats, error) {
+	ids, err := l.store.IDs(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	n, err := l.index.docCount()
+	if err != nil {
+		return Stats{}, err
+	}
+	return Stats{Sources: len(ids), Passages: n}, nil
+}
+
+// visible reports whether a source of scope srcScope is seen from asker.
+func visible(srcScope, asker string) bool {
+	return asker == "" || srcScope == corpus.GlobalScope || srcScope == asker
+}

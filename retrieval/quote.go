@@ -1,0 +1,163 @@
+package retrieval
+
+import (
+	"sort"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// quoteSpan is the part of a passage given as the quote.
+type quoteSpan struct {
+	start, end          int
+	cutBefore, cutAfter bool
+	matches             []corpus.Span
+}
+
+// selectQuote picks the best run of up to maxSents adjacent sentences of
+// passage pi that fits in maxRunes: the window that covers the largest
+// IDF-weighted share of the question's content words, preferring fewer
+// sentences at equal coverage (a sentence is added only when it adds a word
+// of the question). Windows
+// are cut only at sentence boundaries, except a single sentence longer than
+// about 1.5×maxRunes, which is cut at word boundaries around the matched
+// words and marked as cut. locs are the byte offsets of matched terms in the
+// passage, as the index reports them.
+func selectQuote(src *corpus.Source, pi int, locs search.TermLocationMap, terms []qterm, maxRunes, maxSents int) (quoteSpan, float64, int) {
+	p := src.Passages[pi]
+	sents := sentencesIn(src, p)
+
+	// Absolute byte spans of each content term's occurrences.
+	type occ struct {
+		span corpus.Span
+		term int
+	}
+	var occs []occ
+	total := 0.0
+	for ti, t := range terms {
+		total += t.idf
+		for _, l := range locs[t.term] {
+			s, e := p.Start+int(l.Start), p.Start+int(l.End)
+			if s >= p.Start && e <= p.End && s < e {
+				occs = append(occs, occ{corpus.Span{Start: s, End: e}, ti})
+			}
+		}
+	}
+	sort.Slice(occs, func(i, j int) bool { return occs[i].span.Start < occs[j].span.Start })
+
+	cover := func(start, end int) (float64, int) {
+		seen := make([]bool, len(terms))
+		w, n := 0.0, 0
+		for _, o := range occs {
+			if o.span.Start >= start && o.span.End <= end && !seen[o.term] {
+				seen[o.term] = true
+				w += terms[o.term].idf
+				n++
+			}
+		}
+		if total == 0 {
+			return 0, n
+		}
+		return w / total, n
+	}
+
+	best := quoteSpan{start: sents[0].Start, end: sents[0].End}
+	bestCov, bestN := -1.0, 0
+	for n := 1; n <= max(maxSents, 1); n++ {
+		for i := 0; i+n <= len(sents); i++ {
+			j := i + n - 1
+			s, e := sents[i].Start, sents[j].End
+			if j > i && utf8.RuneCountInString(src.Text[s:e]) > maxRunes {
+				continue
+			}
+			if c, m := cover(s, e); c > bestCov+1e-9 {
+				best, bestCov, bestN = quoteSpan{start: s, end: e}, c, m
+			}
+		}
+	}
+
+	// A single sentence far over the limit is cut around what matched.
+	if utf8.RuneCountInString(src.Text[best.start:best.end]) > maxRunes*3/2 {
+		first, last := -1, -1
+		for _, o := range occs {
+			if o.span.Start >= best.start && o.span.End <= best.end {
+				if first < 0 {
+					first = o.span.Start
+				}
+				last = o.span.End
+			}
+		}
+		if first >= 0 {
+			s, e := cutAround(src.Text, best.start, best.end, first, last, maxRunes)
+			best.cutBefore, best.cutAfter = s > best.start, e < best.end
+			best.start, best.end = s, e
+			bestCov, bestN = cover(s, e)
+		}
+	}
+
+	for _, o := range occs {
+		if o.span.Start >= best.start && o.span.End <= best.end {
+			best.matches = append(best.matches, o.span)
+		}
+	}
+	return best, bestCov, bestN
+}
+
+// sentencesIn returns the sentences of a source inside passage p, or the
+// passage itself when the source has no sentence inside it.
+func sentencesIn(src *corpus.Source, p corpus.Passage) []corpus.Span {
+	i := sort.Search(len(src.Sentences), func(i int) bool { return src.Sentences[i].Start >= p.Start })
+	var out []corpus.Span
+	for ; i < len(src.Sentences) && src.Sentences[i].End <= p.End; i++ {
+		out = append(out, src.Sentences[i])
+	}
+	if len(out) == 0 {
+		out = append(out, corpus.Span{Start: p.Start, End: p.End})
+	}
+	return out
+}
+
+// cutAround returns a span of at most about maxRunes characters inside
+// [lo, hi) of text that contains [first, last) as far as it fits, with both
+// ends at word boundaries.
+func cutAround(text string, lo, hi, first, last, maxRunes int) (int, int) {
+	// Grow evenly around the matched words, one rune at a time.
+	s, e := first, last
+	if utf8.RuneCountInString(text[s:e]) > maxRunes {
+		e = s
+	}
+	for n := utf8.RuneCountInString(text[s:e]); n < maxRunes && (s > lo || e < hi); n++ {
+		if (n%2 == 0 || e >= hi) && s > lo {
+			_, size := utf8.DecodeLastRuneInString(text[lo:s])
+			s -= size
+		} else if e < hi {
+			_, size := utf8.DecodeRuneInString(text[e:hi])
+			e += size
+		}
+	}
+	// Move inward to word boundaries.
+	for s > lo && s < e && !isWordStart(text, s) {
+		_, size := utf8.DecodeRuneInString(text[s:])
+		s += size
+	}
+	for e < hi && e > s && !isWordEnd(text, e) {
+		_, size := utf8.DecodeLastRuneInString(text[:e])
+		e -= size
+	}
+	return s, e
+}
+
+func isWordStart(text string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	c, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsSpace(r) && !unicode.IsSpace(c)
+}
+
+func isWordEnd(text string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	c, _ := utf8.DecodeRuneInString(text[i:])
+	return !unicode.IsSpace(r) && unicode.IsSpace(c)
+}
