@@ -173,7 +173,9 @@ func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 }
 
 // outletKey is the form an outlet is indexed and filtered by.
-func outletKey(outlet string) string { return strings.ToLower(strings.Join(strings.Fields(outlet), " ")) }
+func outletKey(outlet string) string {
+	return strings.ToLower(strings.Join(strings.Fields(outlet), " "))
+}
 
 // add indexes every passage of a source, whole, in one batch.
 func (x *passageIndex) add(src *corpus.Source) error {

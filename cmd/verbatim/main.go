@@ -154,7 +154,7 @@ func (lf *libFlags) open(ctx context.Context, e *env) (*retrieval.Library, error
 // cmdFlags is a command's flag set with its help text.
 type cmdFlags struct {
 	*flag.FlagSet
-	e                    *env
+	e                   *env
 	name, args, summary string
 }
 
