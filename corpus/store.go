@@ -111,6 +111,36 @@ func (s *Store) Put(ctx context.Context, src Source) error {
 	})
 }
 
+// PutMany stores many sources in one transaction and returns the positions
+// in srcs of those it stored. Sources whose id is already stored (or
+// repeated within srcs) are skipped and reported in dups; if any other
+// source cannot be stored, nothing is.
+func (s *Store) PutMany(ctx context.Context, srcs []Source) (stored []int, dups []*ExistsError, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		stored, dups = stored[:0], dups[:0]
+		for i, src := range srcs {
+			if v := tx.Bucket(bucketInfo).Get([]byte(src.ID)); v != nil {
+				var old Info
+				_ = json.Unmarshal(v, &old)
+				dups = append(dups, &ExistsError{ID: src.ID, Title: old.Title})
+				continue
+			}
+			if err := putTx(tx, src); err != nil {
+				return err
+			}
+			stored = append(stored, i)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return stored, dups, nil
+}
+
 // putTx checks a source and writes its info and body in transaction tx.
 func putTx(tx *bolt.Tx, src Source) error {
 	if err := src.Validate(); err != nil {

@@ -34,6 +34,9 @@ var (
 type Tuning struct {
 	// Candidates is how many passages the index returns per question.
 	Candidates int
+	// RankPassagesPerSource is how many passages per wanted source
+	// RankSources fetches before folding passages into sources.
+	RankPassagesPerSource int
 	// PhraseBoost weighs the question matched as a phrase.
 	PhraseBoost float64
 	// TitleBoost weighs the question's words in the article title.
@@ -66,18 +69,19 @@ type Tuning struct {
 // DefaultTuning returns the parameters Verbatim ships with.
 func DefaultTuning() Tuning {
 	return Tuning{
-		Candidates:        40,
-		PhraseBoost:       2,
-		TitleBoost:        0.3,
-		MinCoverage:       0.5,
-		MaxQuoteRunes:     400,
-		Syndication:       0.7,
-		RelativeFloor:     0.2,
-		MaxSentences:      3,
-		SameSourcePenalty: 0.75,
-		SameOutletPenalty: 0.9,
-		Deadline:          3 * time.Second,
-		MaxTermSearchers:  256,
+		Candidates:            40,
+		RankPassagesPerSource: 3,
+		PhraseBoost:           2,
+		TitleBoost:            0.3,
+		MinCoverage:           0.5,
+		MaxQuoteRunes:         400,
+		Syndication:           0.7,
+		RelativeFloor:         0.2,
+		MaxSentences:          3,
+		SameSourcePenalty:     0.75,
+		SameOutletPenalty:     0.9,
+		Deadline:              3 * time.Second,
+		MaxTermSearchers:      256,
 	}
 }
 
@@ -325,10 +329,11 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 	return out, nil
 }
 
-// search runs the question against the index and returns its candidate
-// passages with their quotes. The question reaches bleve only as analysed
-// match and phrase queries on named fields, never as query syntax.
-func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
+// buildQuery makes the bleve query of a question: an analysed match on the
+// text, the question as a boosted phrase, and a title match, narrowed by the
+// filters. The question reaches bleve only as analysed match and phrase
+// queries on named fields, never as query syntax.
+func (l *Library) buildQuery(text string, filters []query.Query) query.Query {
 	t := l.tuning
 	body := bleve.NewMatchQuery(text)
 	body.SetField(fieldText)
@@ -342,20 +347,34 @@ func (l *Library) search(ctx context.Context, text string, filters []query.Query
 	if len(filters) > 0 {
 		q = bleve.NewConjunctionQuery(append([]query.Query{q}, filters...)...)
 	}
-	req := bleve.NewSearchRequestOptions(q, t.Candidates, 0, false)
-	req.IncludeLocations = true
+	return q
+}
 
-	sctx, cancel := context.WithTimeout(ctx, t.Deadline)
+// hits runs a query with the deadline and term limit of the tuning.
+func (l *Library) hits(ctx context.Context, q query.Query, size int, locations bool) (search.DocumentMatchCollection, error) {
+	req := bleve.NewSearchRequestOptions(q, size, 0, false)
+	req.IncludeLocations = locations
+	sctx, cancel := context.WithTimeout(ctx, l.tuning.Deadline)
 	defer cancel()
-	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, t.MaxTermSearchers)
+	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, l.tuning.MaxTermSearchers)
 	res, err := l.index.idx.SearchInContext(sctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("searching the library: %w", err)
 	}
+	return res.Hits, nil
+}
 
+// search runs the question against the index and returns its candidate
+// passages with their quotes.
+func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
+	t := l.tuning
+	hits, err := l.hits(ctx, l.buildQuery(text, filters), t.Candidates, true)
+	if err != nil {
+		return nil, err
+	}
 	sources := map[string]*corpus.Source{}
 	var cands []*candidate
-	for _, h := range res.Hits {
+	for _, h := range hits {
 		id, pi, err := parseDocID(h.ID)
 		if err != nil {
 			l.log.Warn("skipping malformed index entry", "err", err)

@@ -191,3 +191,47 @@ func TestDataDir(t *testing.T) {
 		}
 	}
 }
+
+func TestEvalSeedPublic(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "eval", "seed-public.yaml")
+	if _, err := os.Stat(path); err != nil {
+		path = filepath.Join("..", "..", "retrieval", "testdata", "seed-public.yaml")
+	}
+	code, out, errs := cli(t, t.TempDir(), "eval", "--json", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Questions   int     `json:"questions"`
+		Hit3        float64 `json:"hit_at_3"`
+		NAP         float64 `json:"no_answer_precision"`
+		NAR         float64 `json:"no_answer_recall"`
+		NotVerbatim int     `json:"not_verbatim"`
+		Failures    []any   `json:"failures"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Questions != 10 || rep.Hit3 != 1 || rep.NAP != 1 || rep.NAR != 1 || rep.NotVerbatim != 0 || len(rep.Failures) != 0 {
+		t.Errorf("eval: %s", out)
+	}
+}
+
+func TestEvalBEIRTiny(t *testing.T) {
+	code, out, errs := cli(t, t.TempDir(), "eval", "--json", "--beir", filepath.Join("..", "..", "retrieval", "testdata", "beir-tiny"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep map[string]float64
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "docs", "queries_per_sec"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("missing %s in %s", k, out)
+		}
+	}
+	if rep["ndcg_at_10"] != 1 || rep["queries"] != 3 {
+		t.Errorf("tiny BEIR: %s", out)
+	}
+}

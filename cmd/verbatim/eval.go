@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "eval", "[--json] QUESTIONS.yaml | --beir DIR [--split test]",
+		"Measure answer quality on the real answer path: a questions file over the library (default: the embedded seeds), or a BEIR benchmark")
+	data := f.String("data", "", "library to evaluate questions over (default: the embedded seeds in a temporary directory)")
+	asJSON := f.Bool("json", false, "print the figures as JSON")
+	beir := f.String("beir", "", "a BEIR data set directory (corpus.jsonl, queries.jsonl, qrels/)")
+	split := f.String("split", "test", "which qrels split of the BEIR set to use")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *beir != "" && len(pos) > 0:
+		return usageError{"give either a questions file or --beir DIR, not both"}
+	case *beir != "":
+		return evalBEIR(ctx, e, *beir, *split, *asJSON)
+	case len(pos) != 1:
+		return usageError{"give one questions file (like shared/eval/seed-public.yaml) or --beir DIR"}
+	}
+	qs, err := retrieval.LoadEvalQuestions(pos[0])
+	if err != nil {
+		return err
+	}
+	dir := *data
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "verbatim-eval-")
+		if err != nil {
+			return fmt.Errorf("making a temporary library: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir})
+	if err != nil {
+		return fmt.Errorf("opening the library in %s: %w", dir, err)
+	}
+	defer lib.Close()
+	rep, err := lib.Evaluate(ctx, qs)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, evalJSON(rep)); err != nil {
+			return err
+		}
+	} else {
+		printEval(e, rep)
+	}
+	if rep.NotVerbatim > 0 {
+		return fmt.Errorf("%d of %d quotes are not verbatim in their source", rep.NotVerbatim, rep.Quotes)
+	}
+	return nil
+}
+
+// evalFailure is a question not answered as expected, for --json.
+type evalFailure struct {
+	Question    string   `json:"question"`
+	Expected    string   `json:"expected"`
+	Got         []string `json:"got"`
+	NotVerbatim []string `json:"not_verbatim,omitempty"`
+}
+
+func evalJSON(rep *retrieval.EvalReport) any {
+	failures := []evalFailure{}
+	for _, o := range rep.Outcomes {
+		if !o.Right || len(o.NotVerbatim) > 0 {
+			failures = append(failures, evalFailure{Question: o.Question.Question, Expected: expected(o.Question), Got: returned(o.Result), NotVerbatim: o.NotVerbatim})
+		}
+	}
+	return struct {
+		Questions         int           `json:"questions"`
+		Answerable        int           `json:"answerable"`
+		HitAt1            float64       `json:"hit_at_1"`
+		HitAt3            float64       `json:"hit_at_3"`
+		NoAnswerPrecision float64       `json:"no_answer_precision"`
+		NoAnswerRecall    float64       `json:"no_answer_recall"`
+		Quotes            int           `json:"quotes"`
+		NotVerbatim       int           `json:"not_verbatim"`
+		Failures          []evalFailure `json:"failures"`
+	}{len(rep.Outcomes), rep.Answerable, rep.HitAt1, rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes, rep.NotVerbatim, failures}
+}
+
+func expected(q retrieval.EvalQuestion) string {
+	if q.None {
+		return "no answer"
+	}
+	return fmt.Sprintf("%s in a quote from %s", strings.Join(q.Contains, " + "), strings.Join(q.Sources, " or "))
+}
+
+func returned(r retrieval.Result) []string {
+	out := []string{}
+	for _, a := range r.Answers {
+		out = append(out, fmt.Sprintf("%s: %q", a.Source.Origin, a.Quote))
+	}
+	return out
+}
+
+func printEval(e *env, rep *retrieval.EvalReport) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUESTION\tRANK\tRESULT")
+	for _, o := range rep.Outcomes {
+		rank, result := "-", "ok"
+		if o.Rank > 0 {
+			rank = fmt.Sprint(o.Rank)
+		}
+		if o.Question.None {
+			rank = "none"
+		}
+		if !o.Right {
+			result = "WRONG"
+		}
+		if len(o.NotVerbatim) > 0 {
+			result = "NOT VERBATIM"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Question.Question, rank, result)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "\nhit@1 %.2f  hit@3 %.2f  (%d answerable)  no-answer precision %.2f  recall %.2f  quotes %d, not verbatim %d\n",
+		rep.HitAt1, rep.HitAt3, rep.Answerable, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes, rep.NotVerbatim)
+	for _, o := range rep.Outcomes {
+		if o.Right && len(o.NotVerbatim) == 0 {
+			continue
+		}
+		fmt.Fprintf(e.stdout, "\n✗ %s\n  expected: %s\n", o.Question.Question, expected(o.Question))
+		if len(o.Result.Answers) == 0 {
+			fmt.Fprintln(e.stdout, "  got: no answer")
+		}
+		for _, g := range returned(o.Result) {
+			fmt.Fprintf(e.stdout, "  got: %s\n", g)
+		}
+		for _, nv := range o.NotVerbatim {
+			fmt.Fprintf(e.stdout, "  not verbatim: %s\n", nv)
+		}
+	}
+}
+
+// evalBEIR indexes a BEIR corpus into a temporary library through the real
+// add path and ranks every judged query with the real query.
+func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error {
+	b, err := retrieval.LoadBEIR(dir, split)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "verbatim-beir-")
+	if err != nil {
+		return fmt.Errorf("making a temporary library: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: tmp, NoSeed: true})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+
+	origin := make(map[string]string, len(b.Docs))
+	bar := newProgress(e.stderr, "indexing", len(b.Docs))
+	var batch []corpus.Source
+	flush := func() error {
+		if _, err := lib.AddMany(ctx, batch); err != nil {
+			return fmt.Errorf("indexing the corpus: %w", err)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for i, d := range b.Docs {
+		src, err := lib.BEIRSource(d)
+		if err != nil {
+			return fmt.Errorf("document %s: %w", d.ID, err)
+		}
+		origin[src.ID] = d.ID
+		batch = append(batch, src)
+		if len(batch) == 500 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		bar.set(i + 1)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	qbar := newProgress(e.stderr, "querying", len(b.Queries))
+	rep, err := lib.EvaluateBEIR(ctx, b, origin, qbar.set)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, rep)
+	}
+	fmt.Fprintf(e.stdout, "%s (%s): %d documents, %d queries\nnDCG@10 %.4f  Recall@100 %.4f  MRR@10 %.4f  %.0f queries/s\n",
+		dir, split, rep.Docs, rep.Queries, rep.NDCGAt10, rep.RecallAt100, rep.MRRAt10, rep.QueriesPerSec)
+	return nil
+}

@@ -1,0 +1,282 @@
+package retrieval
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// BEIR is a retrieval benchmark in BEIR format: corpus.jsonl ({_id, title,
+// text}), queries.jsonl ({_id, text}) and qrels/SPLIT.tsv (query-id,
+// corpus-id, score, after a header line).
+type BEIR struct {
+	Docs    []BEIRDoc
+	Queries []BEIRQuery // only the queries that have judgements in the split
+	// Qrels maps a query id to its judged documents and their grades.
+	Qrels map[string]map[string]int
+}
+
+// BEIRDoc is one document of a BEIR corpus.
+type BEIRDoc struct {
+	ID    string `json:"_id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// BEIRQuery is one query of a BEIR set.
+type BEIRQuery struct {
+	ID   string `json:"_id"`
+	Text string `json:"text"`
+}
+
+// LoadBEIR reads a BEIR data set from dir, with the judgements of split.
+func LoadBEIR(dir, split string) (*BEIR, error) {
+	b := &BEIR{Qrels: map[string]map[string]int{}}
+	qf, err := os.Open(filepath.Join(dir, "qrels", split+".tsv"))
+	if err != nil {
+		return nil, fmt.Errorf("reading judgements: %w", err)
+	}
+	defer qf.Close()
+	sc := bufio.NewScanner(qf)
+	for line := 0; sc.Scan(); line++ {
+		f := strings.Split(sc.Text(), "\t")
+		if line == 0 && len(f) >= 1 && strings.HasPrefix(f[0], "query") {
+			continue
+		}
+		if len(f) < 3 {
+			return nil, fmt.Errorf("qrels line %d: want query-id, corpus-id, score", line+1)
+		}
+		grade, err := strconv.Atoi(strings.TrimSpace(f[2]))
+		if err != nil {
+			return nil, fmt.Errorf("qrels line %d: score %q: %w", line+1, f[2], err)
+		}
+		if b.Qrels[f[0]] == nil {
+			b.Qrels[f[0]] = map[string]int{}
+		}
+		b.Qrels[f[0]][f[1]] = grade
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading judgements: %w", err)
+	}
+	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(d BEIRDoc) { b.Docs = append(b.Docs, d) }); err != nil {
+		return nil, err
+	}
+	err = readJSONL(filepath.Join(dir, "queries.jsonl"), func(q BEIRQuery) {
+		if b.Qrels[q.ID] != nil {
+			b.Queries = append(b.Queries, q)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(b.Docs) == 0 || len(b.Queries) == 0 {
+		return nil, fmt.Errorf("%s: %d documents and %d judged queries; nothing to evaluate", dir, len(b.Docs), len(b.Queries))
+	}
+	return b, nil
+}
+
+func readJSONL[T any](path string, each func(T)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return fmt.Errorf("%s line %d: %w", filepath.Base(path), n, err)
+		}
+		each(v)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// BEIRSource makes the source of a BEIR document: its title, and its text
+// as one paragraph per line, with the document id as origin.
+func (l *Library) BEIRSource(d BEIRDoc) (corpus.Source, error) {
+	doc := corpus.Document{Title: d.Title}
+	var b strings.Builder
+	for _, line := range strings.Split(d.Text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || !utf8.ValidString(line) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		start := b.Len()
+		b.WriteString(line)
+		doc.Paragraphs = append(doc.Paragraphs, corpus.Span{Start: start, End: b.Len()})
+	}
+	doc.Text = b.String()
+	if doc.Text == "" {
+		// A document with a title only is still a document.
+		doc.Text = strings.TrimSpace(d.Title)
+		if doc.Text == "" {
+			doc.Text = "(empty)"
+		}
+		doc.Paragraphs = []corpus.Span{{Start: 0, End: len(doc.Text)}}
+	}
+	return l.NewSource(doc, corpus.Meta{Origin: d.ID, AddedBy: "beir"})
+}
+
+// RankedSource is a source in a ranking, with its score.
+type RankedSource struct {
+	ID    string
+	Score float64
+}
+
+// RankSources ranks the library's sources for a question by the same query
+// as Ask (ranking only: no coverage cut, no quote). A source's score is the
+// score of its best passage.
+func (l *Library) RankSources(ctx context.Context, text string, n int) ([]RankedSource, error) {
+	if strings.TrimSpace(text) == "" || !hasLetterOrDigit(text) {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(text) > MaxQuestionRunes {
+		text = string([]rune(text)[:MaxQuestionRunes])
+	}
+	hits, err := l.hits(ctx, l.buildQuery(text, nil), n*l.tuning.RankPassagesPerSource, false)
+	if err != nil {
+		return nil, err
+	}
+	best := map[string]float64{}
+	var order []string
+	for _, h := range hits {
+		id, _, err := parseDocID(h.ID)
+		if err != nil {
+			continue
+		}
+		if _, ok := best[id]; !ok {
+			order = append(order, id)
+			best[id] = h.Score
+		} else if h.Score > best[id] {
+			best[id] = h.Score
+		}
+	}
+	out := make([]RankedSource, 0, len(order))
+	for _, id := range order {
+		out = append(out, RankedSource{ID: id, Score: best[id]})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// BEIRReport holds the figures of a BEIR run.
+type BEIRReport struct {
+	NDCGAt10      float64 `json:"ndcg_at_10"`
+	RecallAt100   float64 `json:"recall_at_100"`
+	MRRAt10       float64 `json:"mrr_at_10"`
+	Queries       int     `json:"queries"`
+	Docs          int     `json:"docs"`
+	QueriesPerSec float64 `json:"queries_per_sec"`
+}
+
+// EvaluateBEIR runs every judged query of b through RankSources and scores
+// the rankings. origin maps the library's source ids to BEIR document ids.
+func (l *Library) EvaluateBEIR(ctx context.Context, b *BEIR, origin map[string]string, progress func(done int)) (BEIRReport, error) {
+	rep := BEIRReport{Queries: len(b.Queries), Docs: len(b.Docs)}
+	start := time.Now()
+	for i, q := range b.Queries {
+		ranked, err := l.RankSources(ctx, q.Text, 100)
+		if err != nil {
+			return rep, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		docs := make([]string, len(ranked))
+		for j, r := range ranked {
+			docs[j] = origin[r.ID]
+		}
+		rel := b.Qrels[q.ID]
+		rep.NDCGAt10 += ndcg(docs, rel, 10)
+		rep.RecallAt100 += recall(docs, rel, 100)
+		rep.MRRAt10 += mrr(docs, rel, 10)
+		if progress != nil {
+			progress(i + 1)
+		}
+	}
+	elapsed := time.Since(start).Seconds()
+	n := float64(len(b.Queries))
+	rep.NDCGAt10 /= n
+	rep.RecallAt100 /= n
+	rep.MRRAt10 /= n
+	if elapsed > 0 {
+		rep.QueriesPerSec = n / elapsed
+	}
+	return rep, nil
+}
+
+// ndcg is nDCG@k with graded relevance (gain = grade, log2 discount).
+func ndcg(docs []string, rel map[string]int, k int) float64 {
+	dcg := 0.0
+	for i, d := range docs[:min(k, len(docs))] {
+		if g := rel[d]; g > 0 {
+			dcg += float64(g) / math.Log2(float64(i+2))
+		}
+	}
+	var grades []int
+	for _, g := range rel {
+		if g > 0 {
+			grades = append(grades, g)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(grades)))
+	idcg := 0.0
+	for i, g := range grades[:min(k, len(grades))] {
+		idcg += float64(g) / math.Log2(float64(i+2))
+	}
+	if idcg == 0 {
+		return 0
+	}
+	return dcg / idcg
+}
+
+// recall is the share of relevant documents found in the top k.
+func recall(docs []string, rel map[string]int, k int) float64 {
+	total, found := 0, 0
+	for _, g := range rel {
+		if g > 0 {
+			total++
+		}
+	}
+	for _, d := range docs[:min(k, len(docs))] {
+		if rel[d] > 0 {
+			found++
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(found) / float64(total)
+}
+
+// mrr is the reciprocal rank of the first relevant document in the top k.
+func mrr(docs []string, rel map[string]int, k int) float64 {
+	for i, d := range docs[:min(k, len(docs))] {
+		if rel[d] > 0 {
+			return 1 / float64(i+1)
+		}
+	}
+	return 0
+}
