@@ -47,6 +47,7 @@ func commands() []command {
 		{"remove", "[flags] ID...", "remove sources from the library", runRemove},
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
+		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
 		{"eval", "[flags] QUESTIONS.yaml | --beir DIR", "measure answer quality (questions file or BEIR benchmark)", runEval},
 	}
 }

@@ -1,0 +1,219 @@
+// Package bot is Verbatim on Discord: the slash and context-menu commands,
+// their handlers, permissions, rate limits, and the rendering of answers into
+// embeds and buttons. It knows the library only through retrieval.Library and
+// nothing of the search engine behind it. bot/discordtest is a local fake of
+// Discord that the real discordgo session talks to in tests.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+// Config is what the operator sets for the bot.
+type Config struct {
+	// Token is the bot token (from DISCORD_TOKEN; never from a file).
+	Token string
+	// GuildIDs, when set, registers the commands in these servers only
+	// (instant, for testing); otherwise they are registered globally.
+	GuildIDs []string
+	// ModeratorRoles are role ids whose members may curate the library in
+	// addition to members with Manage Messages, Manage Server or
+	// Administrator.
+	ModeratorRoles []string
+	// MemberPerMinute and MemberBurst limit how often one member may ask.
+	MemberPerMinute float64
+	MemberBurst     int
+	// GuildPerMinute and GuildBurst limit how often one server may ask.
+	GuildPerMinute float64
+	GuildBurst     int
+	// MaxQuotes is how many quotes one answer shows (1–10).
+	MaxQuotes int
+	// HTTPClient, when set, is the session's HTTP client (to reach Discord
+	// through a proxy, or a Discord-compatible server in tests).
+	HTTPClient *http.Client
+	// Fetch configures downloads of attachments (and, with the web issue,
+	// of article URLs) through the guarded fetcher.
+	Fetch corpus.FetchOptions
+}
+
+// withDefaults fills unset limits.
+func (c Config) withDefaults() Config {
+	if c.MemberPerMinute <= 0 {
+		c.MemberPerMinute = 6
+	}
+	if c.MemberBurst <= 0 {
+		c.MemberBurst = 3
+	}
+	if c.GuildPerMinute <= 0 {
+		c.GuildPerMinute = 60
+	}
+	if c.GuildBurst <= 0 {
+		c.GuildBurst = 20
+	}
+	if c.MaxQuotes <= 0 || c.MaxQuotes > maxEmbeds {
+		c.MaxQuotes = 3
+	}
+	return c
+}
+
+// Bot is Verbatim's Discord bot.
+type Bot struct {
+	cfg     Config
+	lib     *retrieval.Library
+	log     *slog.Logger
+	session *discordgo.Session
+	fetcher *corpus.Fetcher
+	limits  *limiter
+	pending *questionCache
+	metrics *Metrics
+
+	ctx      context.Context // cancelled when the bot stops
+	inflight   sync.WaitGroup
+	stopping   atomic.Bool
+	connected  atomic.Bool // the gateway connection is up
+	registered atomic.Bool // the commands are registered
+}
+
+// New makes a bot over a library. It does not connect; Run does.
+func New(cfg Config, lib *retrieval.Library, log *slog.Logger, metrics *Metrics) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("no Discord token: set DISCORD_TOKEN")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if metrics == nil {
+		metrics = NewMetrics()
+	}
+	cfg = cfg.withDefaults()
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("making the Discord session: %w", err)
+	}
+	if cfg.HTTPClient != nil {
+		s.Client = cfg.HTTPClient
+	}
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	s.StateEnabled = true
+	s.ShouldReconnectOnError = true
+	s.ShouldRetryOnRateLimit = true
+	s.MaxRestRetries = 3
+	b := &Bot{
+		cfg:     cfg,
+		lib:     lib,
+		log:     log,
+		session: s,
+		fetcher: corpus.NewFetcher(cfg.Fetch),
+		limits:  newLimiter(cfg),
+		pending: newQuestionCache(2000, time.Hour),
+		metrics: metrics,
+		ctx:     context.Background(),
+	}
+	s.AddHandler(b.onReady)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.connected.Store(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.connected.Store(false) })
+	s.AddHandler(b.onInteraction)
+	s.AddHandler(b.onMessage)
+	return b, nil
+}
+
+// Session returns the bot's discordgo session (for tests and wiring).
+func (b *Bot) Session() *discordgo.Session { return b.session }
+
+// Run connects to Discord, registers the commands and serves until ctx is
+// done; then it stops taking work, lets answers in flight finish (up to
+// grace), and disconnects. The caller closes the library afterwards.
+func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	b.ctx = hctx
+	if err := b.session.Open(); err != nil {
+		return fmt.Errorf("connecting to Discord: %w", err)
+	}
+	if err := b.register(ctx); err != nil {
+		b.session.Close()
+		return err
+	}
+	b.registered.Store(true)
+	b.connected.Store(true)
+	b.log.Info("bot is serving", "user", b.session.State.User.Username, "guilds", len(b.cfg.GuildIDs))
+	<-ctx.Done()
+
+	b.stopping.Store(true)
+	b.log.Info("stopping: finishing answers in flight")
+	done := make(chan struct{})
+	go func() { b.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		b.log.Warn("stopping: answers still in flight after the grace period", "grace", grace)
+		cancel()
+	}
+	if err := b.session.Close(); err != nil {
+		return fmt.Errorf("disconnecting from Discord: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the bot is connected and has its user.
+func (b *Bot) Ready() bool {
+	return b.registered.Load() && b.connected.Load() && !b.stopping.Load()
+}
+
+func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
+	b.connected.Store(true)
+	if r.User != nil {
+		b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds))
+	}
+}
+
+// register bulk-overwrites the commands, per guild when GuildIDs is set.
+func (b *Bot) register(ctx context.Context) error {
+	appID := b.session.State.User.ID
+	if b.session.State.Application != nil && b.session.State.Application.ID != "" {
+		appID = b.session.State.Application.ID
+	}
+	guilds := b.cfg.GuildIDs
+	if len(guilds) == 0 {
+		guilds = []string{""}
+	}
+	for _, g := range guilds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := b.session.ApplicationCommandBulkOverwrite(appID, g, Commands()); err != nil {
+			where := "globally"
+			if g != "" {
+				where = "in server " + g
+			}
+			return fmt.Errorf("registering commands %s: %w", where, err)
+		}
+	}
+	return nil
+}
+
+// track runs one unit of work unless the bot is stopping, counting it as in
+// flight so that shutdown waits for it.
+func (b *Bot) track(f func()) bool {
+	if b.stopping.Load() {
+		return false
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	f()
+	return true
+}

@@ -1,0 +1,541 @@
+package discordtest
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+)
+
+// Gateway opcodes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+const (
+	opDispatch       = 0
+	opHeartbeat      = 1
+	opIdentify       = 2
+	opPresenceUpdate = 3
+	opVoiceState     = 4
+	opResume         = 6
+	opReconnect      = 7
+	opRequestMembers = 8
+	opInvalidSession = 9
+	opHello          = 10
+	opHeartbeatACK   = 11
+)
+
+// Gateway close codes the fake uses.
+const (
+	closeUnknownOpcode        = 4001
+	closeDecodeError          = 4002
+	closeAuthenticationFailed = 4004
+	closeAlreadyAuthenticated = 4005
+	closeInvalidAPIVersion    = 4012
+)
+
+// ErrNoGatewaySession is returned by Dispatch when no bot has identified on
+// the gateway (call Open on the discordgo session first).
+var ErrNoGatewaySession = errors.New("discordtest: no gateway session: the bot has not identified (call Open first)")
+
+// gatewaySession is one identified gateway session: its sequence, the
+// dispatches sent in it (replayed on RESUME) and its current connection.
+type gatewaySession struct {
+	id   string
+	seq  int64
+	log  []dispatched
+	conn *gatewayConn // nil while the bot is disconnected
+}
+
+type dispatched struct {
+	seq   int64
+	event string
+	data  json.RawMessage
+}
+
+// gatewayPayload is the envelope of every gateway message.
+type gatewayPayload struct {
+	Op   int             `json:"op"`
+	Data json.RawMessage `json:"d"`
+	Seq  *int64          `json:"s"`
+	Type *string         `json:"t"`
+}
+
+// gatewayConn is one WebSocket connection. A writer goroutine sends the
+// frames queued by send, in order; the handler goroutine reads.
+type gatewayConn struct {
+	ws      *websocket.Conn
+	out     chan outFrame
+	done    chan struct{}
+	stop    sync.Once
+	version string // the v= query parameter
+
+	// Guarded by Server.mu.
+	session  *gatewaySession
+	compress bool // identify asked for zlib-compressed payloads
+}
+
+type outFrame struct {
+	data      []byte
+	compress  bool
+	closeCode int // when non-zero, send a close frame with this code and hang up
+	closeText string
+}
+
+// send queues a frame without blocking; a connection whose queue is full is
+// hung up, as Discord does with clients that do not keep up.
+func (c *gatewayConn) send(f outFrame) {
+	select {
+	case <-c.done:
+	case c.out <- f:
+	default:
+		c.kill()
+	}
+}
+
+// hangUp sends a close frame after the frames already queued, and waits until
+// the connection is closed.
+func (c *gatewayConn) hangUp(code int, text string) {
+	c.send(outFrame{closeCode: code, closeText: text})
+	<-c.done
+}
+
+// kill closes the connection abruptly (no close frame).
+func (c *gatewayConn) kill() {
+	c.stop.Do(func() {
+		close(c.done)
+		c.ws.Close()
+	})
+}
+
+// writeLoop sends queued frames until the connection dies.
+func (c *gatewayConn) writeLoop() {
+	for {
+		select {
+		case <-c.done:
+			return
+		case f := <-c.out:
+			deadline := time.Now().Add(5 * time.Second)
+			if f.closeCode != 0 {
+				msg := websocket.FormatCloseMessage(f.closeCode, f.closeText)
+				_ = c.ws.WriteControl(websocket.CloseMessage, msg, deadline) // hanging up anyway
+				c.kill()
+				return
+			}
+			mt, data := websocket.TextMessage, f.data
+			if f.compress {
+				mt, data = websocket.BinaryMessage, zlibCompress(f.data)
+			}
+			_ = c.ws.SetWriteDeadline(deadline)
+			if err := c.ws.WriteMessage(mt, data); err != nil {
+				c.kill()
+				return
+			}
+		}
+	}
+}
+
+// zlibCompress compresses one payload as a complete zlib stream, which is what
+// discordgo expects of a binary frame (it opens a new zlib reader per frame).
+func zlibCompress(p []byte) []byte {
+	var buf bytes.Buffer
+	zw := zlib.NewWriter(&buf)
+	_, _ = zw.Write(p) // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// sendOpLocked queues a non-dispatch payload.
+func (c *gatewayConn) sendOpLocked(op int, d any) {
+	c.send(outFrame{data: mustPayload(op, d, nil, ""), compress: c.compress})
+}
+
+func mustPayload(op int, d any, seq *int64, event string) []byte {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		panic(fmt.Sprintf("discordtest: encoding gateway op %d: %v", op, err)) // only our own types reach here
+	}
+	p := gatewayPayload{Op: op, Data: raw, Seq: seq}
+	if event != "" {
+		p.Type = &event
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("discordtest: encoding gateway payload: %v", err))
+	}
+	return b
+}
+
+// serveGateway upgrades to a WebSocket and runs the gateway protocol until the
+// connection ends.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	c := &gatewayConn{
+		ws:      ws,
+		out:     make(chan outFrame, 1024),
+		done:    make(chan struct{}),
+		version: r.URL.Query().Get("v"),
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.kill()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.connects++
+	s.notifyLocked()
+	s.mu.Unlock()
+
+	go c.writeLoop()
+	defer s.connectionEnded(c, 0)
+
+	switch {
+	case c.version != "9" && c.version != "10":
+		c.hangUp(closeInvalidAPIVersion, "Invalid API version")
+		return
+	case r.URL.Query().Get("encoding") != "json":
+		c.hangUp(closeDecodeError, "only encoding=json is supported")
+		return
+	}
+	ms := s.cfg.heartbeatInterval.Milliseconds()
+	c.send(outFrame{data: mustPayload(opHello, map[string]int64{"heartbeat_interval": ms}, nil, "")})
+
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			code := 0
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				code = ce.Code
+			}
+			s.connectionEnded(c, code)
+			return
+		}
+		var p gatewayPayload
+		if err := json.Unmarshal(data, &p); err != nil {
+			c.hangUp(closeDecodeError, "Decode error")
+			return
+		}
+		s.handleGatewayOp(c, p)
+	}
+}
+
+// handleGatewayOp answers one payload from the bot.
+func (s *Server) handleGatewayOp(c *gatewayConn, p gatewayPayload) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.notifyLocked()
+	switch p.Op {
+	case opHeartbeat:
+		s.heartbeats++
+		c.sendOpLocked(opHeartbeatACK, nil)
+	case opIdentify:
+		s.identifyLocked(c, p.Data)
+	case opResume:
+		s.resumeLocked(c, p.Data)
+	case opPresenceUpdate, opVoiceState, opRequestMembers:
+		// Accepted and ignored: the fake has no presences, voice or member lists.
+	default:
+		c.send(outFrame{closeCode: closeUnknownOpcode, closeText: "Unknown opcode"})
+	}
+}
+
+// tokenOK checks a gateway token; discordgo sends it with its "Bot " prefix,
+// which Discord tolerates.
+func (s *Server) tokenOK(token string) bool {
+	return strings.TrimPrefix(token, "Bot ") == s.cfg.token
+}
+
+// identifyLocked starts a new session: READY, then a GUILD_CREATE per guild.
+func (s *Server) identifyLocked(c *gatewayConn, d json.RawMessage) {
+	if c.session != nil {
+		c.send(outFrame{closeCode: closeAlreadyAuthenticated, closeText: "Already authenticated"})
+		return
+	}
+	// Not decoded into discordgo.Identify: discordgo sends a zero "presence"
+	// whose game.created_at is a time string its own type cannot decode.
+	var in struct {
+		Token          string                       `json:"token"`
+		Properties     discordgo.IdentifyProperties `json:"properties"`
+		Compress       bool                         `json:"compress"`
+		LargeThreshold int                          `json:"large_threshold"`
+		Shard          *[2]int                      `json:"shard"`
+		Intents        discordgo.Intent             `json:"intents"`
+	}
+	if err := json.Unmarshal(d, &in); err != nil {
+		c.send(outFrame{closeCode: closeDecodeError, closeText: "Decode error"})
+		return
+	}
+	id := discordgo.Identify{
+		Token: in.Token, Properties: in.Properties, Compress: in.Compress,
+		LargeThreshold: in.LargeThreshold, Shard: in.Shard, Intents: in.Intents,
+	}
+	if !s.tokenOK(id.Token) {
+		c.send(outFrame{closeCode: closeAuthenticationFailed, closeText: "Authentication failed"})
+		return
+	}
+	s.identifies = append(s.identifies, id)
+
+	sess := &gatewaySession{id: randomToken(""), conn: c}
+	s.sessions[sess.id] = sess
+	c.session = sess
+	c.compress = id.Compress
+
+	unavailable := make([]map[string]any, 0, len(s.guildOrder))
+	for _, gid := range s.guildOrder {
+		unavailable = append(unavailable, map[string]any{"id": gid, "unavailable": true})
+	}
+	version := 9
+	if c.version == "10" {
+		version = 10
+	}
+	ready := map[string]any{
+		"v":                  version,
+		"user":               s.cfg.botUser,
+		"guilds":             unavailable,
+		"session_id":         sess.id,
+		"session_type":       "normal",
+		"resume_gateway_url": s.GatewayURL(),
+		"private_channels":   []any{},
+		"application":        map[string]any{"id": s.cfg.appID, "flags": 0},
+	}
+	if id.Shard != nil {
+		ready["shard"] = id.Shard
+	}
+	s.dispatchLocked(sess, "READY", mustJSON(ready))
+	for _, gid := range s.guildOrder {
+		s.dispatchLocked(sess, "GUILD_CREATE", mustJSON(s.guilds[gid]))
+	}
+}
+
+// resumeLocked reattaches a session and replays what the bot missed, then
+// sends RESUMED. An unknown session gets op 9 (not resumable), as on Discord.
+func (s *Server) resumeLocked(c *gatewayConn, d json.RawMessage) {
+	var rp struct {
+		Token     string `json:"token"`
+		SessionID string `json:"session_id"`
+		Seq       int64  `json:"seq"`
+	}
+	if err := json.Unmarshal(d, &rp); err != nil {
+		c.send(outFrame{closeCode: closeDecodeError, closeText: "Decode error"})
+		return
+	}
+	if !s.tokenOK(rp.Token) {
+		c.send(outFrame{closeCode: closeAuthenticationFailed, closeText: "Authentication failed"})
+		return
+	}
+	sess := s.sessions[rp.SessionID]
+	if sess == nil || rp.Seq > sess.seq {
+		c.sendOpLocked(opInvalidSession, false)
+		return
+	}
+	if old := sess.conn; old != nil && old != c {
+		old.session = nil
+		old.kill()
+	}
+	sess.conn = c
+	c.session = sess
+	s.resumes++
+	for _, ev := range sess.log {
+		if ev.seq > rp.Seq {
+			seq := ev.seq
+			c.send(outFrame{data: mustPayload(opDispatch, ev.data, &seq, ev.event), compress: c.compress})
+		}
+	}
+	// RESUMED takes the next sequence number (discordgo stores the s of every
+	// dispatch, so a null would reset it) but is not itself replayed later.
+	sess.seq++
+	seq := sess.seq
+	c.send(outFrame{data: mustPayload(opDispatch, map[string]any{}, &seq, "RESUMED"), compress: c.compress})
+}
+
+// connectionEnded detaches a finished connection. A clean close by the bot
+// (1000 or 1001) ends its session, as on Discord; any other end keeps the
+// session resumable.
+func (s *Server) connectionEnded(c *gatewayConn, closeCode int) {
+	c.kill()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; !ok {
+		return
+	}
+	delete(s.conns, c)
+	if sess := c.session; sess != nil {
+		if sess.conn == c {
+			sess.conn = nil
+		}
+		if closeCode == websocket.CloseNormalClosure || closeCode == websocket.CloseGoingAway {
+			delete(s.sessions, sess.id)
+		}
+		c.session = nil
+	}
+	s.notifyLocked()
+}
+
+// dispatchLocked appends an event to a session and sends it if connected.
+func (s *Server) dispatchLocked(sess *gatewaySession, event string, data json.RawMessage) {
+	sess.seq++
+	sess.log = append(sess.log, dispatched{seq: sess.seq, event: event, data: data})
+	if c := sess.conn; c != nil {
+		seq := sess.seq
+		c.send(outFrame{data: mustPayload(opDispatch, data, &seq, event), compress: c.compress})
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("discordtest: encoding %T: %v", v, err)) // only our own values reach here
+	}
+	return b
+}
+
+// Dispatch sends a gateway event (op 0) named eventName, e.g. "GUILD_CREATE",
+// with data encoded as JSON, to every gateway session. A session whose
+// connection is down keeps the event and replays it on RESUME.
+func (s *Server) Dispatch(eventName string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("discordtest: encoding %s event: %w", eventName, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dispatchAllLocked(eventName, raw)
+}
+
+func (s *Server) dispatchAllLocked(eventName string, raw json.RawMessage) error {
+	if len(s.sessions) == 0 {
+		return fmt.Errorf("dispatching %s: %w", eventName, ErrNoGatewaySession)
+	}
+	for _, sess := range s.sessions {
+		s.dispatchLocked(sess, eventName, raw)
+	}
+	s.notifyLocked()
+	return nil
+}
+
+// liveConnsLocked lists the connections that belong to a session.
+func (s *Server) liveConnsLocked() []*gatewayConn {
+	var out []*gatewayConn
+	for c := range s.conns {
+		if c.session != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// DropConnection closes every identified gateway connection abruptly, without
+// a close frame, as a network failure would. Sessions stay resumable and keep
+// the events dispatched meanwhile. It fails when no connection is open.
+func (s *Server) DropConnection() error {
+	s.mu.Lock()
+	conns := s.liveConnsLocked()
+	for _, c := range conns {
+		if c.session.conn == c {
+			c.session.conn = nil
+		}
+		c.session = nil
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if len(conns) == 0 {
+		return errors.New("discordtest: dropping connection: no identified gateway connection")
+	}
+	for _, c := range conns {
+		c.kill()
+	}
+	return nil
+}
+
+// Reconnect sends op 7 (Reconnect) on every identified connection: the bot
+// should close the connection and resume.
+func (s *Server) Reconnect() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conns := s.liveConnsLocked()
+	if len(conns) == 0 {
+		return errors.New("discordtest: sending op 7: no identified gateway connection")
+	}
+	for _, c := range conns {
+		c.sendOpLocked(opReconnect, nil)
+	}
+	return nil
+}
+
+// InvalidateSession sends op 9 (Invalid Session) with d = resumable on every
+// identified connection and detaches the connections from their sessions; a
+// session not resumable is forgotten. The bot should identify again.
+func (s *Server) InvalidateSession(resumable bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conns := s.liveConnsLocked()
+	if len(conns) == 0 {
+		return errors.New("discordtest: sending op 9: no identified gateway connection")
+	}
+	for _, c := range conns {
+		sess := c.session
+		if sess.conn == c {
+			sess.conn = nil
+		}
+		c.session = nil
+		if !resumable {
+			delete(s.sessions, sess.id)
+		}
+		c.sendOpLocked(opInvalidSession, resumable)
+	}
+	s.notifyLocked()
+	return nil
+}
+
+// IdentifyCount is the number of accepted IDENTIFY (op 2) payloads.
+func (s *Server) IdentifyCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.identifies)
+}
+
+// Identifies returns the accepted IDENTIFY payloads, in order (without their
+// presence, which the fake does not decode).
+func (s *Server) Identifies() []discordgo.Identify {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]discordgo.Identify(nil), s.identifies...)
+}
+
+// ResumeCount is the number of successful RESUMEs (op 6).
+func (s *Server) ResumeCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resumes
+}
+
+// HeartbeatCount is the number of heartbeats (op 1) received.
+func (s *Server) HeartbeatCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heartbeats
+}
+
+// ConnectCount is the number of gateway WebSocket connections accepted.
+func (s *Server) ConnectCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connects
+}
+
+// Connected reports whether some gateway connection is identified or resumed.
+func (s *Server) Connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.liveConnsLocked()) > 0
+}

@@ -1,0 +1,56 @@
+package bot
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the bot's Prometheus metrics, in a registry of their own.
+type Metrics struct {
+	Registry      *prometheus.Registry
+	Answers       prometheus.Counter
+	NoAnswers     prometheus.Counter
+	AnswerLatency prometheus.Histogram
+	Sources       prometheus.GaugeFunc
+	Adds          prometheus.Counter
+	Refusals      *prometheus.CounterVec
+}
+
+// NewMetrics makes the bot's metrics in a new registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry:  prometheus.NewRegistry(),
+		Answers:   prometheus.NewCounter(prometheus.CounterOpts{Name: "verbatim_answers_total", Help: "Questions answered with at least one quote."}),
+		NoAnswers: prometheus.NewCounter(prometheus.CounterOpts{Name: "verbatim_no_answers_total", Help: "Questions the library did not answer."}),
+		AnswerLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "verbatim_answer_seconds", Help: "Time to answer a question (search, quote selection, grouping).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
+		Adds:     prometheus.NewCounter(prometheus.CounterOpts{Name: "verbatim_sources_added_total", Help: "Sources added from Discord."}),
+		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "verbatim_refusals_total", Help: "Requests refused, by reason."}, []string{"reason"}),
+	}
+	m.Registry.MustRegister(m.Answers, m.NoAnswers, m.AnswerLatency, m.Adds, m.Refusals)
+	return m
+}
+
+// WatchSources registers a gauge of the library's size, read when scraped.
+func (m *Metrics) WatchSources(count func() float64) {
+	m.Sources = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "verbatim_sources", Help: "Sources in the library."}, count)
+	m.Registry.MustRegister(m.Sources)
+}
+
+// Handler serves /healthz (200 while ready is true, else 503) and /metrics.
+func (m *Metrics) Handler(ready func() bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if ready != nil && !ready() {
+			http.Error(w, "not connected to Discord", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	return mux
+}

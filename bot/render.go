@@ -1,0 +1,353 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+// Discord's documented limits on what a message may carry.
+const (
+	maxContent          = 2000
+	maxEmbeds           = 10
+	maxEmbedTitle       = 256
+	maxEmbedDescription = 4096
+	maxFieldName        = 256
+	maxFieldValue       = 1024
+	maxFooter           = 2048
+	maxEmbedsTotal      = 6000
+	maxCustomID         = 100
+	maxButtonLabel      = 80
+	maxActionRows       = 5
+	maxButtonsPerRow    = 5
+)
+
+// Colours of the embeds.
+const (
+	colourQuote = 0x2B6CB0
+	colourNote  = 0x718096
+)
+
+// noMentions is sent with every message: an explicit empty list, so that
+// nothing an article or a member wrote can ping anyone.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// markdownSpecial are the characters Discord's Markdown gives meaning to.
+const markdownSpecial = "\\*_~`|>#-[]()<:@"
+
+// escapeMarkdown makes text show as itself in Discord: every Markdown
+// character is escaped, and "@" gets a zero-width space after it so that
+// "@everyone" in an article is text, never a mention (allowed mentions are
+// empty too). The words are unchanged.
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for _, r := range s {
+		switch {
+		case r == '@':
+			b.WriteString("@\u200b")
+		case strings.ContainsRune(markdownSpecial, r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\u200b' || r == '\u2060':
+			// keep invisible characters of the source out of the escape's way
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// quoteMarkdown renders a quote as a Markdown block quote, escaped, with the
+// question's words in bold and "…" where it was cut inside a sentence.
+func quoteMarkdown(a retrieval.Answer) string {
+	// Spans of matched words relative to the quote, merged.
+	var spans []corpus.Span
+	for _, m := range a.Matches {
+		s, e := m.Start-a.Start, m.End-a.Start
+		if s < 0 || e > len(a.Quote) || s >= e {
+			continue
+		}
+		spans = append(spans, corpus.Span{Start: s, End: e})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+	var merged []corpus.Span
+	for _, sp := range spans {
+		if n := len(merged); n > 0 && sp.Start <= merged[n-1].End {
+			merged[n-1].End = max(merged[n-1].End, sp.End)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	var b strings.Builder
+	if a.CutBefore {
+		b.WriteString("…")
+	}
+	pos := 0
+	for _, sp := range merged {
+		b.WriteString(escapeMarkdown(a.Quote[pos:sp.Start]))
+		b.WriteString("**")
+		b.WriteString(escapeMarkdown(a.Quote[sp.Start:sp.End]))
+		b.WriteString("**")
+		pos = sp.End
+	}
+	b.WriteString(escapeMarkdown(a.Quote[pos:]))
+	if a.CutAfter {
+		b.WriteString("…")
+	}
+	// Every line of the quote is a block-quote line.
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = "> " + strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sourceLine is the attribution of a source: outlet · date · ¶ · id.
+func sourceLine(s corpus.Info, paragraph int) string {
+	parts := []string{orUnknownOutlet(s.Outlet)}
+	if s.Published != "" {
+		parts = append(parts, s.Published)
+	}
+	if paragraph > 0 {
+		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
+	}
+	parts = append(parts, "source "+s.ID)
+	return strings.Join(parts, " · ")
+}
+
+func orUnknownOutlet(o string) string {
+	if strings.TrimSpace(o) == "" {
+		return "outlet unknown"
+	}
+	return o
+}
+
+// linkURL returns the URL of a source when it is a web link Discord can show.
+func linkURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2000 {
+		return ""
+	}
+	return raw
+}
+
+// answerEmbed renders one answer as an embed: the quote as a block quote,
+// the article title (linked when it has a URL), and outlet, date, paragraph
+// and source id; syndicated copies in "Also carried by".
+func answerEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{
+		Title:       truncate(plainText(a.Source.Title), maxEmbedTitle),
+		URL:         linkURL(a.Source.URL),
+		Description: truncate(quoteMarkdown(a), maxEmbedDescription),
+		Color:       colourQuote,
+		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(sourceLine(a.Source, a.Paragraph), maxFooter)},
+	}
+	if len(a.AlsoCarriedBy) > 0 {
+		var items []string
+		for _, o := range a.AlsoCarriedBy {
+			items = append(items, fmt.Sprintf("%s (%s · source %s)", escapeMarkdown(plainText(o.Title)), escapeMarkdown(orUnknownOutlet(o.Outlet)), o.ID))
+		}
+		e.Fields = []*discordgo.MessageEmbedField{{Name: "Also carried by", Value: truncate(strings.Join(items, "\n"), maxFieldValue)}}
+	}
+	return e
+}
+
+// plainText folds white space for one-line display (titles).
+func plainText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// truncate shortens s to at most n characters, ending with "…" when cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// embedSize counts the characters Discord counts towards the 6000 total.
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+	if e.Footer != nil {
+		n += utf8.RuneCountInString(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += utf8.RuneCountInString(e.Author.Name)
+	}
+	for _, f := range e.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	return n
+}
+
+// rendered is a message ready to send: content, embeds and components.
+type rendered struct {
+	Content    string
+	Embeds     []*discordgo.MessageEmbed
+	Components []discordgo.MessageComponent
+}
+
+// renderAnswers renders a result as up to max embeds, one per quote, with a
+// Context button per quote and a More button when there are more answers.
+// moreID is the custom_id of the More button ("" for none). With no answer
+// it renders one plain sentence.
+func renderAnswers(res retrieval.Result, moreID string) rendered {
+	if res.NoAnswer || len(res.Answers) == 0 {
+		msg := "The library has no quote that answers this."
+		if res.Reason != "" && len(res.Answers) == 0 && !res.NoAnswer {
+			msg = "There are no more quotes for this question."
+		}
+		return rendered{Content: msg}
+	}
+	var out rendered
+	var buttons []discordgo.MessageComponent
+	total := 0
+	for i, a := range res.Answers {
+		if i == maxEmbeds {
+			break
+		}
+		e := answerEmbed(a)
+		if total+embedSize(e) > maxEmbedsTotal {
+			e.Fields = nil // drop "also carried by" before dropping a quote
+			if total+embedSize(e) > maxEmbedsTotal {
+				break
+			}
+		}
+		total += embedSize(e)
+		out.Embeds = append(out.Embeds, e)
+		buttons = append(buttons, discordgo.Button{
+			Label:    fmt.Sprintf("Context %d", i+1),
+			Style:    discordgo.SecondaryButton,
+			CustomID: contextID(a),
+		})
+	}
+	if moreID != "" && res.More {
+		buttons = append(buttons, discordgo.Button{Label: "More results", Style: discordgo.PrimaryButton, CustomID: moreID})
+	}
+	out.Components = buttonRows(buttons)
+	return out
+}
+
+// buttonRows packs buttons into action rows of at most five, at most five
+// rows.
+func buttonRows(buttons []discordgo.MessageComponent) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	for len(buttons) > 0 && len(rows) < maxActionRows {
+		n := min(len(buttons), maxButtonsPerRow)
+		rows = append(rows, discordgo.ActionsRow{Components: buttons[:n]})
+		buttons = buttons[n:]
+	}
+	return rows
+}
+
+// contextID is the custom_id of an answer's Context button:
+// "ctx:<source id>:<start>:<end>".
+func contextID(a retrieval.Answer) string {
+	return fmt.Sprintf("ctx:%s:%d:%d", a.Source.ID, a.Start, a.End)
+}
+
+// renderContext renders the paragraph around a quote, the quote in bold.
+func renderContext(src corpus.Source, start, end int) (rendered, error) {
+	if start < 0 || end > len(src.Text) || start >= end {
+		return rendered{}, fmt.Errorf("span [%d,%d) outside source %s", start, end, src.ID)
+	}
+	para := corpus.Span{Start: start, End: end}
+	n := 0
+	for _, p := range src.Passages {
+		if p.Start <= start && end <= p.End || (p.Start < end && start < p.End) {
+			n = p.Paragraph
+			break
+		}
+	}
+	for _, p := range src.Passages {
+		if p.Paragraph == n {
+			para.Start = min(para.Start, p.Start)
+			para.End = max(para.End, p.End)
+		}
+	}
+	desc := escapeMarkdown(src.Text[para.Start:start]) + "**" + escapeMarkdown(src.Text[start:end]) + "**" + escapeMarkdown(src.Text[end:para.End])
+	e := &discordgo.MessageEmbed{
+		Title:       truncate(plainText(src.Title), maxEmbedTitle),
+		URL:         linkURL(src.URL),
+		Description: truncate(desc, maxEmbedDescription),
+		Color:       colourNote,
+		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(sourceLine(src.Info, n), maxFooter)},
+	}
+	return rendered{Embeds: []*discordgo.MessageEmbed{e}}, nil
+}
+
+// renderSource renders /sources show: provenance and attribution of one
+// source.
+func renderSource(s corpus.Info) rendered {
+	fields := []*discordgo.MessageEmbedField{
+		{Name: "Outlet", Value: escapeMarkdown(orUnknownOutlet(s.Outlet)), Inline: true},
+		{Name: "Published", Value: escapeMarkdown(orDash(s.Published)), Inline: true},
+		{Name: "Passages", Value: fmt.Sprint(s.PassageCount), Inline: true},
+		{Name: "Added", Value: fmt.Sprintf("%s by %s", s.AddedAt.Format("2006-01-02 15:04 MST"), escapeMarkdown(orDash(s.AddedBy))), Inline: false},
+		{Name: "Library", Value: scopeName(s.Scope), Inline: true},
+		{Name: "Origin", Value: truncate(escapeMarkdown(orDash(s.Origin)), maxFieldValue), Inline: true},
+		{Name: "SHA-256 of stored text", Value: "`" + s.SHA256 + "`", Inline: false},
+	}
+	if s.Author != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Author", Value: truncate(escapeMarkdown(s.Author), maxFieldValue), Inline: true})
+	}
+	if s.Note != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: truncate(escapeMarkdown(s.Note), maxFieldValue)})
+	}
+	return rendered{Embeds: []*discordgo.MessageEmbed{{
+		Title:  truncate(plainText(s.Title), maxEmbedTitle),
+		URL:    linkURL(s.URL),
+		Color:  colourNote,
+		Fields: fields,
+		Footer: &discordgo.MessageEmbedFooter{Text: "source " + s.ID},
+	}}}
+}
+
+// renderSourceList renders one page of /sources list.
+func renderSourceList(infos []corpus.Info, page, perPage int) rendered {
+	pages := max((len(infos)+perPage-1)/perPage, 1)
+	page = min(max(page, 1), pages)
+	if len(infos) == 0 {
+		return rendered{Content: "The library is empty."}
+	}
+	var b strings.Builder
+	for _, s := range infos[(page-1)*perPage : min(page*perPage, len(infos))] {
+		line := fmt.Sprintf("`%s` **%s** — %s · %s · %s, added %s by %s\n", s.ID, escapeMarkdown(truncate(plainText(s.Title), 90)),
+			escapeMarkdown(orUnknownOutlet(s.Outlet)), escapeMarkdown(orDash(s.Published)), scopeName(s.Scope),
+			s.AddedAt.Format("2006-01-02"), escapeMarkdown(truncate(orDash(s.AddedBy), 40)))
+		if b.Len()+len(line) > maxEmbedDescription-100 {
+			break
+		}
+		b.WriteString(line)
+	}
+	return rendered{Embeds: []*discordgo.MessageEmbed{{
+		Title:       fmt.Sprintf("Library — %d sources", len(infos)),
+		Description: b.String(),
+		Color:       colourNote,
+		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("page %d of %d · /sources show id:… for one source", page, pages)},
+	}}}
+}
+
+func scopeName(scope string) string {
+	if scope == corpus.GlobalScope {
+		return "global library"
+	}
+	return "this server"
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}

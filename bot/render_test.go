@@ -1,0 +1,138 @@
+package bot
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares rendered embeds and components with a golden file
+// in testdata/golden (go test ./bot -update rewrites them).
+func checkGolden(t *testing.T, name string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent) {
+	t.Helper()
+	// Button custom_ids of "More" carry a random token: blank it.
+	got, err := json.MarshalIndent(map[string]any{"embeds": embeds, "components": comps}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	if i := strings.Index(s, `"more:`); i >= 0 {
+		j := strings.Index(s[i+6:], `:`)
+		s = s[:i+6] + "TOKEN" + s[i+6+j:]
+	}
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(path, []byte(s+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -run %s -update to create it)", err, t.Name())
+	}
+	if strings.TrimSpace(string(want)) != strings.TrimSpace(s) {
+		t.Errorf("rendering differs from %s (go test ./bot -update rewrites it):\n%s", path, s)
+	}
+}
+
+func TestEscapeMarkdown(t *testing.T) {
+	tests := map[string]string{
+		"plain words":              "plain words",
+		"*bold* _it_ ~~s~~ `c`":    "\\*bold\\* \\_it\\_ \\~\\~s\\~\\~ \\`c\\`",
+		"@everyone and @here":      "@\u200beveryone and @\u200bhere",
+		"<@123> <#456> <:e:789>":   "\\<@\u200b123\\> \\<\\#456\\> \\<\\:e\\:789\\>",
+		"[link](https://x.y)":      "\\[link\\]\\(https\\://x.y\\)",
+		"> not a quote\n# heading": "\\> not a quote\n\\# heading",
+		"||spoiler|| back\\slash":  "\\|\\|spoiler\\|\\| back\\\\slash",
+		"Russia’s “no” – 232":      "Russia’s “no” \u2013 232",
+	}
+	for in, want := range tests {
+		if got := escapeMarkdown(in); got != want {
+			t.Errorf("escapeMarkdown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestQuoteMarkdownBoldsMatchesAndMarksCuts(t *testing.T) {
+	text := "Intro. In the end, Mueller came up empty-handed.\nSecond line."
+	start := strings.Index(text, "In the end")
+	a := retrieval.Answer{
+		Quote: text[start:], Start: start, End: len(text), CutBefore: true,
+		Matches: []corpus.Span{
+			{Start: strings.Index(text, "Mueller"), End: strings.Index(text, "Mueller") + 7},
+			{Start: strings.Index(text, "empty"), End: strings.Index(text, "empty") + 5},
+			{Start: 0, End: 5}, // outside the quote: ignored
+		},
+	}
+	got := quoteMarkdown(a)
+	want := "> …In the end, **Mueller** came up **empty**\\-handed.\n> Second line."
+	if got != want {
+		t.Errorf("quoteMarkdown = %q, want %q", got, want)
+	}
+}
+
+func TestRenderedAnswersStayWithinDiscordLimits(t *testing.T) {
+	long := strings.Repeat("word ", 2000)
+	var answers []retrieval.Answer
+	for i := 0; i < 12; i++ {
+		src := corpus.Info{ID: "abcdef123456", Title: strings.Repeat("T", 400), Outlet: strings.Repeat("O", 300), Published: "2021-03-17", URL: "https://example.org/" + strings.Repeat("x", 100)}
+		var also []corpus.Info
+		for j := 0; j < 40; j++ {
+			also = append(also, src)
+		}
+		answers = append(answers, retrieval.Answer{Quote: long, Start: 0, End: len(long), Paragraph: 3, Source: src, AlsoCarriedBy: also})
+	}
+	r := renderAnswers(retrieval.Result{Answers: answers, More: true}, "more:TOKEN:12")
+	if len(r.Embeds) > maxEmbeds || len(r.Embeds) == 0 {
+		t.Fatalf("%d embeds", len(r.Embeds))
+	}
+	total := 0
+	for _, e := range r.Embeds {
+		total += embedSize(e)
+		if utf8.RuneCountInString(e.Title) > maxEmbedTitle || utf8.RuneCountInString(e.Description) > maxEmbedDescription ||
+			utf8.RuneCountInString(e.Footer.Text) > maxFooter || len(e.Fields) > 25 {
+			t.Errorf("embed over a limit")
+		}
+		for _, f := range e.Fields {
+			if utf8.RuneCountInString(f.Value) > maxFieldValue {
+				t.Errorf("field over 1024")
+			}
+		}
+	}
+	if total > maxEmbedsTotal {
+		t.Errorf("embeds total %d > 6000", total)
+	}
+	if len(r.Components) > maxActionRows {
+		t.Errorf("%d action rows", len(r.Components))
+	}
+	for _, row := range r.Components {
+		ar := row.(discordgo.ActionsRow)
+		if len(ar.Components) > maxButtonsPerRow {
+			t.Errorf("%d buttons in a row", len(ar.Components))
+		}
+		for _, c := range ar.Components {
+			if b := c.(discordgo.Button); len(b.CustomID) > maxCustomID || utf8.RuneCountInString(b.Label) > maxButtonLabel {
+				t.Errorf("button %q over a limit", b.CustomID)
+			}
+		}
+	}
+}
+
+func TestRenderNoAnswer(t *testing.T) {
+	r := renderAnswers(retrieval.Result{NoAnswer: true, Reason: "Nothing in the library answers this."}, "")
+	if r.Content != "The library has no quote that answers this." || len(r.Embeds) != 0 {
+		t.Errorf("%+v", r)
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// fileConfig is config.yaml: every setting of the operator's one file. See
+// config.example.yaml for what each one does. Secrets are not here: the
+// Discord token comes from DISCORD_TOKEN.
+type fileConfig struct {
+	DataDir string `yaml:"data_dir"`
+	Discord struct {
+		APIURL         string   `yaml:"api_url"`
+		GuildIDs       []string `yaml:"guild_ids"`
+		ModeratorRoles []string `yaml:"moderator_roles"`
+	} `yaml:"discord"`
+	Limits struct {
+		MemberPerMinute float64 `yaml:"member_per_minute"`
+		MemberBurst     int     `yaml:"member_burst"`
+		GuildPerMinute  float64 `yaml:"guild_per_minute"`
+		GuildBurst      int     `yaml:"guild_burst"`
+	} `yaml:"limits"`
+	Answers struct {
+		MaxQuotes     int     `yaml:"max_quotes"`
+		MinCoverage   float64 `yaml:"min_coverage"`
+		MaxQuoteChars int     `yaml:"max_quote_chars"`
+	} `yaml:"answers"`
+	Fetch struct {
+		AllowHosts []string      `yaml:"allow_hosts"`
+		MaxBytes   int64         `yaml:"max_bytes"`
+		Timeout    time.Duration `yaml:"timeout"`
+	} `yaml:"fetch"`
+	HTTP struct {
+		Listen string `yaml:"listen"`
+	} `yaml:"http"`
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// defaultConfig is what an absent file or setting means.
+func defaultConfig() fileConfig {
+	var c fileConfig
+	c.HTTP.Listen = "127.0.0.1:9464"
+	c.ShutdownGrace = 10 * time.Second
+	return c
+}
+
+// loadConfig reads a config file over the defaults. Unknown keys are errors,
+// so a typo is reported instead of silently ignored. path "" means defaults.
+func loadConfig(path string) (fileConfig, error) {
+	c := defaultConfig()
+	if path == "" {
+		return c, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("reading config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.validate(); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c fileConfig) validate() error {
+	switch {
+	case c.Answers.MaxQuotes < 0 || c.Answers.MaxQuotes > 10:
+		return fmt.Errorf("answers.max_quotes must be 1 to 10, not %d", c.Answers.MaxQuotes)
+	case c.Answers.MinCoverage < 0 || c.Answers.MinCoverage > 1:
+		return fmt.Errorf("answers.min_coverage must be between 0 and 1, not %v", c.Answers.MinCoverage)
+	case c.Answers.MaxQuoteChars < 0 || (c.Answers.MaxQuoteChars > 0 && c.Answers.MaxQuoteChars < 80):
+		return fmt.Errorf("answers.max_quote_chars must be at least 80, not %d", c.Answers.MaxQuoteChars)
+	case c.Limits.MemberPerMinute < 0 || c.Limits.GuildPerMinute < 0 || c.Limits.MemberBurst < 0 || c.Limits.GuildBurst < 0:
+		return errors.New("limits must not be negative")
+	case c.ShutdownGrace < 0:
+		return errors.New("shutdown_grace must not be negative")
+	}
+	return nil
+}

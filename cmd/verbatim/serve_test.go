@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/bot/discordtest"
+)
+
+// TestServeAgainstFakeDiscord runs `verbatim serve` as an operator would,
+// pointed at the local fake Discord by discord.api_url.
+func TestServeAgainstFakeDiscord(t *testing.T) {
+	fake := discordtest.New(t, discordtest.WithHeartbeatInterval(200*time.Millisecond))
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := "discord:\n  api_url: " + fake.URL() + "\n  guild_ids: [\"100000000000000001\"]\nhttp:\n  listen: \"127.0.0.1:0\"\nshutdown_grace: 2s\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &syncWriter{w: &errb}, stdin: strings.NewReader(""), getenv: func(k string) string {
+		switch k {
+		case "DISCORD_TOKEN":
+			return fake.Token()
+		case "VERBATIM_DATA":
+			return filepath.Join(dir, "data")
+		}
+		return ""
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", cfg}, e) }()
+
+	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer wcancel()
+	if err := fake.Wait(wctx, func() bool { return len(fake.Commands("100000000000000001")) == 4 }); err != nil {
+		cancel()
+		t.Fatalf("commands not registered: %v", err)
+	}
+	inv := discordtest.InGuild("100000000000000001", "200000000000000001", discordtest.NewUser("3", "member"), discordgo.PermissionViewChannel)
+	i := discordtest.SlashCommand(inv, "ask", discordtest.StringOption("question", "When was Robert Mueller appointed special counsel?"))
+	if err := fake.DispatchInteraction(i); err != nil {
+		t.Fatal(err)
+	}
+	m, err := fake.WaitMessage(wctx, func(m discordtest.Message) bool { return m.InteractionID == i.ID && m.Kind == discordtest.KindEditOriginal })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Embeds) == 0 || !strings.Contains(m.Embeds[0].Description, "May 2017") {
+		t.Errorf("answer: %+v", m.Embeds)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after the signal")
+	}
+}
+
+func TestServeNeedsAToken(t *testing.T) {
+	code, _, errs := cli(t, t.TempDir(), "serve")
+	if code != 1 || !strings.Contains(errs, "DISCORD_TOKEN") {
+		t.Errorf("exit %d: %q", code, errs)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ yaml, want string }{
+		{"discrod:\n  guild_ids: []\n", "field discrod not found"},
+		{"answers:\n  min_coverage: 2\n", "min_coverage must be between 0 and 1"},
+		{"answers:\n  max_quotes: 50\n", "max_quotes must be 1 to 10"},
+		{"shutdown_grace: soon\n", "line 1: cannot unmarshal"},
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+	// The example config is valid as committed.
+	if _, err := loadConfig(filepath.Join("..", "..", "config.example.yaml")); err != nil {
+		t.Errorf("config.example.yaml: %v", err)
+	}
+}
+
+// syncWriter serialises writes from the serving goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
