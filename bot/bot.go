@@ -80,7 +80,7 @@ type Bot struct {
 	pending *questionCache
 	metrics *Metrics
 
-	ctx      context.Context // cancelled when the bot stops
+	ctx        context.Context // cancelled when the bot stops
 	inflight   sync.WaitGroup
 	stopping   atomic.Bool
 	connected  atomic.Bool // the gateway connection is up

@@ -50,7 +50,9 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	if err := fake.DispatchInteraction(i); err != nil {
 		t.Fatal(err)
 	}
-	m, err := fake.WaitMessage(wctx, func(m discordtest.Message) bool { return m.InteractionID == i.ID && m.Kind == discordtest.KindEditOriginal })
+	m, err := fake.WaitMessage(wctx, func(m discordtest.Message) bool {
+		return m.InteractionID == i.ID && m.Kind == discordtest.KindEditOriginal
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
