@@ -322,7 +322,7 @@ func TestMemberCannotCurate(t *testing.T) {
 	h := start(t, Config{})
 	for _, i := range []*discordgo.Interaction{
 		libraryAdd(inGuildA, "text"),
-		libraryAdd(inGuildA, "url", discordtest.StringOption("url", "https://example.org")),
+		libraryAdd(inGuildA, "url", discordtest.StringOption("url", "http://127.0.0.1:1/never-fetched")),
 		discordtest.ModalSubmit(inGuildA, modalAddText, discordtest.TextValue{CustomID: "title", Value: "x"}, discordtest.TextValue{CustomID: "body", Value: "Forged body text."}),
 	} {
 		m := h.send(i)
@@ -337,7 +337,7 @@ func TestMemberCannotCurate(t *testing.T) {
 	h2 := start(t, Config{ModeratorRoles: []string{"400"}})
 	inv := inGuildA
 	inv.Roles = []string{"400"}
-	if m := h2.send(libraryAdd(inv, "url", discordtest.StringOption("url", "https://example.org"))); m.Content == msgNotMod {
+	if m := h2.send(discordtest.SlashCommand(inv, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", "nope")))); m.Content == msgNotMod {
 		t.Error("a member with a moderator role was refused")
 	}
 }
@@ -703,5 +703,71 @@ func TestHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+func TestAddURLAndFile(t *testing.T) {
+	page := `<html lang="en"><head><title>Ferry Strike Ends | Coast News</title>
+<meta property="og:site_name" content="Coast News"><meta property="article:published_time" content="2024-05-02T08:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Ferry Strike Ends</h1>
+<p>The ferry crews voted on Wednesday to end the strike after the operator agreed to hire forty new deckhands.</p>
+<p>Services to the islands will resume on Friday morning, the union said.</p></article>
+<aside><h2>Related</h2><a href="/x">Lighthouse keeper retires after forty years</a></aside>
+<footer>© 2019 Coast News</footer></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ferry":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, page)
+		case "/attachments/notes.txt":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprint(w, "Bakery Story\n\nThe village bakery sold nine hundred loaves on the first day after it reopened.")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+
+	m := h.send(libraryAdd(modInGuildA, "url", discordtest.StringOption("url", srv.URL+"/ferry")))
+	if !strings.Contains(m.Content, "Added **Ferry Strike Ends**") || !strings.Contains(m.Content, "Coast News") {
+		t.Fatalf("add url: %q", m.Content)
+	}
+	a := h.send(ask(inGuildA, "when will the ferry services to the islands resume"))
+	h.assertQuotesVerbatim(a)
+	for _, e := range a.Embeds {
+		if strings.Contains(e.Description, "Lighthouse") || strings.Contains(e.Description, "Home") {
+			t.Errorf("quote from page furniture: %q", e.Description)
+		}
+	}
+	// Refused addresses say why and store nothing.
+	for _, bad := range []string{"http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x", srv.URL + "/missing", "ftp://example.org/x"} {
+		m := h.send(libraryAdd(modInGuildA, "url", discordtest.StringOption("url", bad)))
+		if !strings.HasPrefix(m.Content, "Not added: ") {
+			t.Errorf("%s: %q", bad, m.Content)
+		}
+	}
+
+	// A file attachment, downloaded through the same guarded fetcher.
+	i := libraryAdd(modInGuildA, "file", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: "att1"})
+	data := i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{
+		"att1": {ID: "att1", Filename: "notes.txt", Size: 100, URL: srv.URL + "/attachments/notes.txt"},
+	}}
+	i.Data = data
+	m = h.send(i)
+	if !strings.Contains(m.Content, "Added **Bakery Story**") {
+		t.Fatalf("add file: %q", m.Content)
+	}
+	// An unsupported file type is refused before any download.
+	i = libraryAdd(modInGuildA, "file", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: "att2"})
+	data = i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{
+		"att2": {ID: "att2", Filename: "../../evil.exe", Size: 100, URL: srv.URL + "/attachments/evil.exe"},
+	}}
+	i.Data = data
+	if m = h.send(i); !strings.Contains(m.Content, "is not one") || !strings.Contains(m.Content, "evil.exe") || strings.Contains(m.Content, "../") {
+		t.Errorf("exe: %q", m.Content)
 	}
 }

@@ -71,7 +71,7 @@ func Commands() []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "add", Description: "Add an article to this server's library",
 					Options: []*discordgo.ApplicationCommandOption{
 						{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "text", Description: "Paste an article's text (opens a form)"},
-						{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "file", Description: "Upload an article file (.txt or .md)",
+						{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "file", Description: "Upload an article file (.txt, .md, .html or .pdf)",
 							Options: []*discordgo.ApplicationCommandOption{
 								{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "The article file", Required: true},
 							}},

@@ -228,10 +228,28 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: name, AddedBy: addedBy(i)})
 }
 
-// handleAddURL will fetch an article from the web; until that lands it says
-// so plainly.
+// handleAddURL fetches an article from the web through the guarded
+// fetcher (public addresses only, size and time limits) and adds it.
 func (b *Bot) handleAddURL(i *discordgo.Interaction, raw string) {
-	b.replyEphemeral(i, "Adding from a link is not available yet. Save the article as a .txt file and use /library add file, or paste it with /library add text.")
+	if !b.deferReply(i, true) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, addTimeout)
+	defer cancel()
+	f, err := b.fetcher.Fetch(ctx, raw)
+	if err != nil {
+		// The fetcher's errors say what was refused and why, without
+		// internals (address class, status, size, type).
+		b.log.Info("fetching a URL refused or failed", "interaction", i.ID, "err", err)
+		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
+		return
+	}
+	doc, err := corpus.ParseFetched(ctx, f)
+	if err != nil {
+		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
+		return
+	}
+	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: f.URL, AddedBy: addedBy(i)})
 }
 
 // addDocument makes a source of a parsed document and adds it, then edits

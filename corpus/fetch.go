@@ -47,9 +47,9 @@ var (
 
 // Defaults for FetchOptions fields left at their zero value.
 const (
-	DefaultFetchMaxBytes     int64 = 5 << 20
-	DefaultFetchTimeout            = 15 * time.Second
-	DefaultFetchMaxRedirects       = 5
+	DefaultFetchMaxBytes     int64 = 5 << 20          // body cap, after decompression
+	DefaultFetchTimeout            = 15 * time.Second // whole fetch, body included
+	DefaultFetchMaxRedirects       = 5                // redirects followed
 )
 
 // fetchableType reports whether Fetch accepts the media type.

@@ -16,7 +16,7 @@ const MaxFileBytes = 10 << 20
 var ErrUnsupported = errors.New("unsupported file type")
 
 // SupportedExtensions are the file name endings ParseFile reads.
-var SupportedExtensions = []string{".txt", ".md", ".markdown"}
+var SupportedExtensions = []string{".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
 // Supported reports whether ParseFile reads files with this name.
 func Supported(name string) bool {
@@ -44,9 +44,41 @@ func ParseFile(ctx context.Context, name string, data []byte) (Document, error) 
 		}
 		return Document{}, fmt.Errorf("%w %s: add %s files", ErrUnsupported, ext, strings.Join(SupportedExtensions, ", "))
 	}
-	doc, err := ParseText(data)
+	var doc Document
+	var err error
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm":
+		doc, err = ParseHTML(data, "")
+	case ".pdf":
+		doc, err = ParsePDF(ctx, data)
+	default:
+		doc, err = ParseText(data)
+	}
 	if err != nil {
 		return Document{}, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return doc, nil
+}
+
+// ParseFetched parses a fetched web resource by its content type: an HTML
+// page, a PDF, or plain text / Markdown. The document's URL is the page's
+// canonical URL when it names one, else the address it was fetched from.
+func ParseFetched(ctx context.Context, f *Fetched) (Document, error) {
+	var doc Document
+	var err error
+	switch f.ContentType {
+	case "text/html", "application/xhtml+xml":
+		doc, err = ParseHTML(f.Body, f.URL)
+	case "application/pdf":
+		doc, err = ParsePDF(ctx, f.Body)
+	default:
+		doc, err = ParseText(f.Body)
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("reading %s: %w", f.URL, err)
+	}
+	if doc.URL == "" {
+		doc.URL = f.URL
 	}
 	return doc, nil
 }

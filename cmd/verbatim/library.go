@@ -16,8 +16,8 @@ import (
 )
 
 func runAdd(ctx context.Context, e *env, args []string) error {
-	f := newFlagSet(e, "add", "[--title T] [--outlet O] [--published D] [--url U] [--scope S] [--note N] PATH...",
-		"Add article files (.txt, .md) or directories of them (recursively) to the library; given metadata wins over what is found in the file")
+	f := newFlagSet(e, "add", "[--title T] [--outlet O] [--published D] [--url U] [--scope S] [--note N] [--allow-host H] PATH|URL...",
+		"Add articles to the library: files (.txt, .md, .html, .pdf), directories of them (recursively), or web pages by URL; given metadata wins over what is found in the article")
 	var lf libFlags
 	lf.register(f)
 	var meta corpus.Meta
@@ -29,6 +29,8 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	f.StringVar(&meta.Scope, "scope", corpus.GlobalScope, `"global" or the id of the Discord server that owns it`)
 	f.StringVar(&meta.Note, "note", "", "a note kept with the source")
 	f.StringVar(&meta.AddedBy, "added-by", "", "who adds it (default: cli:$USER)")
+	var allow stringList
+	f.Var(&allow, "allow-host", "a host that may be fetched even though it is private or loopback (repeatable; for local test servers)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -42,10 +44,19 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if meta.AddedBy == "" {
 		meta.AddedBy = "cli:" + e.getenv("USER")
 	}
-	files, err := collectFiles(pos)
+	var urls, paths []string
+	for _, p := range pos {
+		if isURL(p) {
+			urls = append(urls, p)
+		} else {
+			paths = append(paths, p)
+		}
+	}
+	files, err := collectFiles(paths)
 	if err != nil {
 		return err
 	}
+	files = append(urls, files...)
 	if len(files) == 0 {
 		return fmt.Errorf("no %s files found in %s", strings.Join(corpus.SupportedExtensions, ", "), strings.Join(pos, " "))
 	}
@@ -58,12 +69,19 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	}
 	defer lib.Close()
 
+	fetcher := corpus.NewFetcher(corpus.FetchOptions{AllowHosts: allow})
 	var added, dups, refused int
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped after %d files: %w", added+dups+refused, err)
 		}
-		src, err := addFile(ctx, lib, path, meta)
+		var src corpus.Source
+		var err error
+		if isURL(path) {
+			src, err = addURL(ctx, lib, fetcher, path, meta)
+		} else {
+			src, err = addFile(ctx, lib, path, meta)
+		}
 		var exists *corpus.ExistsError
 		switch {
 		case errors.As(err, &exists):
@@ -112,6 +130,39 @@ func addFile(ctx context.Context, lib *retrieval.Library, path string, meta corp
 	}
 	return src, nil
 }
+
+// addURL fetches a web page (through the guarded fetcher), parses it and
+// adds it.
+func addURL(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fetcher, raw string, meta corpus.Meta) (corpus.Source, error) {
+	f, err := fetcher.Fetch(ctx, raw)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	doc, err := corpus.ParseFetched(ctx, f)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	meta.Origin = f.URL
+	src, err := lib.NewSource(doc, meta)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	if err := lib.Add(ctx, src); err != nil {
+		return corpus.Source{}, err
+	}
+	return src, nil
+}
+
+// isURL reports whether an argument names a web page rather than a file.
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // collectFiles expands directories (recursively, skipping hidden entries and
 // files of other types) into files; files named explicitly are kept whatever

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -233,5 +236,27 @@ func TestEvalBEIRTiny(t *testing.T) {
 	}
 	if rep["ndcg_at_10"] != 1 || rep["queries"] != 3 {
 		t.Errorf("tiny BEIR: %s", out)
+	}
+}
+
+func TestAddURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>Canal Reopens</title><meta property="og:site_name" content="Town Post"></head><body><article><h1>Canal Reopens</h1><p>The canal reopened to narrowboats on Monday after a two-year restoration of its nine locks.</p></article></body></html>`)
+	}))
+	defer srv.Close()
+	data := t.TempDir()
+	// Without the allow-list a loopback address is refused, with the reason.
+	code, out, _ := cli(t, data, "add", srv.URL+"/canal")
+	if code != 1 || !strings.Contains(out, "loopback") {
+		t.Errorf("loopback without allow-host: exit %d\n%s", code, out)
+	}
+	code, out, errs := cli(t, data, "add", "--allow-host", "127.0.0.1", srv.URL+"/canal")
+	if code != 0 || !strings.Contains(out, `"Canal Reopens" (Town Post`) {
+		t.Fatalf("add url: exit %d\n%s%s", code, out, errs)
+	}
+	_, out, _ = cli(t, data, "ask", "--json", "how many locks did the canal restoration cover")
+	if !strings.Contains(out, "nine locks") || !strings.Contains(out, srv.URL+"/canal") {
+		t.Errorf("ask: %s", out)
 	}
 }
