@@ -184,6 +184,7 @@ func (b *Bot) onModal(i *discordgo.Interaction) {
 	b.addDocument(i, doc, corpus.Meta{
 		Scope: i.GuildID, Origin: origin, Title: fields["title"], Outlet: fields["outlet"],
 		Published: fields["date"], URL: fields["url"], AddedBy: addedBy(i),
+		Snapshot: []byte(fields["body"]), SnapshotType: "text/plain",
 	})
 }
 
@@ -225,7 +226,7 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
 		return
 	}
-	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: name, AddedBy: addedBy(i)})
+	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: name, AddedBy: addedBy(i), Snapshot: f.Body, SnapshotType: corpus.MediaType(name)})
 }
 
 // handleAddURL fetches an article from the web through the guarded
@@ -249,7 +250,8 @@ func (b *Bot) handleAddURL(i *discordgo.Interaction, raw string) {
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
 		return
 	}
-	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: f.URL, AddedBy: addedBy(i)})
+	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: f.URL, AddedBy: addedBy(i),
+		Snapshot: f.Body, SnapshotType: f.ContentType, FetchedAt: f.FetchedAt})
 }
 
 // addDocument makes a source of a parsed document and adds it, then edits

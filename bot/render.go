@@ -298,6 +298,12 @@ func renderSource(s corpus.Info) rendered {
 		{Name: "Origin", Value: truncate(escapeMarkdown(orDash(s.Origin)), maxFieldValue), Inline: true},
 		{Name: "SHA-256 of stored text", Value: "`" + s.SHA256 + "`", Inline: false},
 	}
+	if !s.FetchedAt.IsZero() {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Fetched", Value: s.FetchedAt.Format("2006-01-02 15:04 MST"), Inline: true})
+	}
+	if s.SnapshotSHA256 != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Snapshot kept", Value: fmt.Sprintf("%s, %d bytes, SHA-256 `%s`", escapeMarkdown(s.SnapshotType), s.SnapshotBytes, s.SnapshotSHA256)})
+	}
 	if s.Author != "" {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Author", Value: truncate(escapeMarkdown(s.Author), maxFieldValue), Inline: true})
 	}

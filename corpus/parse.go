@@ -60,6 +60,20 @@ func ParseFile(ctx context.Context, name string, data []byte) (Document, error) 
 	return doc, nil
 }
 
+// MediaType returns the media type of an article file, from its name.
+func MediaType(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm":
+		return "text/html"
+	case ".pdf":
+		return "application/pdf"
+	case ".md", ".markdown":
+		return "text/markdown"
+	default:
+		return "text/plain"
+	}
+}
+
 // ParseFetched parses a fetched web resource by its content type: an HTML
 // page, a PDF, or plain text / Markdown. The document's URL is the page's
 // canonical URL when it names one, else the address it was fetched from.

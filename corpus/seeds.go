@@ -48,7 +48,7 @@ func SeedSources(chunker *Chunker, now time.Time) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing seed %s: %w", name, err)
 		}
-		src, err := NewSource(doc, Meta{Scope: GlobalScope, Origin: name, AddedBy: SeedAddedBy}, chunker, now)
+		src, err := NewSource(doc, Meta{Scope: GlobalScope, Origin: name, AddedBy: SeedAddedBy, Snapshot: files[name], SnapshotType: "text/plain"}, chunker, now)
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}

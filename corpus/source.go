@@ -39,6 +39,15 @@ type Info struct {
 	// exactly the text it was cut from.
 	SHA256 string `json:"sha256"`
 	Note   string `json:"note,omitempty"`
+	// FetchedAt is when the source was fetched from the web (zero for files
+	// and pasted text).
+	FetchedAt time.Time `json:"fetched_at,omitzero"`
+	// SnapshotSHA256, SnapshotType and SnapshotBytes describe the bytes the
+	// source was made from (the file or page as received), kept compressed
+	// in the store: what was there can always be shown.
+	SnapshotSHA256 string `json:"snapshot_sha256,omitempty"`
+	SnapshotType   string `json:"snapshot_type,omitempty"`
+	SnapshotBytes  int    `json:"snapshot_bytes,omitempty"`
 	// PassageCount is the number of passages (units of search).
 	PassageCount int `json:"passages"`
 }
@@ -50,6 +59,9 @@ type Source struct {
 	Text      string    `json:"text"`
 	Passages  []Passage `json:"passage_spans"`
 	Sentences []Span    `json:"sentences"`
+	// Snapshot is the bytes the source was made from; the store keeps them
+	// apart (compressed) and Get does not load them (see Store.Snapshot).
+	Snapshot []byte `json:"-"`
 }
 
 // Meta is what whoever adds a source says about it. Every field that is set
@@ -65,6 +77,11 @@ type Meta struct {
 	Language  string
 	AddedBy   string
 	Note      string
+	// Snapshot is the file or page as received, with its media type and,
+	// for the web, when it was fetched.
+	Snapshot     []byte
+	SnapshotType string
+	FetchedAt    time.Time
 }
 
 // ErrInvalid is wrapped by errors about metadata that cannot be accepted.
@@ -120,10 +137,21 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 			SHA256:        hex.EncodeToString(sum[:]),
 			Note:          meta.Note,
 			PassageCount:  len(passages),
+			FetchedAt:     meta.FetchedAt.UTC().Truncate(time.Second),
 		},
 		Text:      doc.Text,
 		Passages:  passages,
 		Sentences: sents,
+	}
+	if meta.FetchedAt.IsZero() {
+		src.FetchedAt = time.Time{}
+	}
+	if meta.Snapshot != nil {
+		snap := sha256.Sum256(meta.Snapshot)
+		src.Snapshot = meta.Snapshot
+		src.SnapshotSHA256 = hex.EncodeToString(snap[:])
+		src.SnapshotType = meta.SnapshotType
+		src.SnapshotBytes = len(meta.Snapshot)
 	}
 	if src.Title == "" {
 		src.Title = "Untitled"

@@ -35,6 +35,8 @@ var (
 	bucketInfo = []byte("info") // id → Info (JSON)
 	bucketBody = []byte("body") // id → body (JSON): text, passages, sentences
 	bucketMeta = []byte("meta") // library-wide flags
+	bucketSnap = []byte("snap") // id → gzip of the bytes the source was made from
+	bucketURLs = []byte("urls") // scope NUL canonical URL → id
 	keySeeded  = []byte("seeded")
 	keySchema  = []byte("schema")
 )
@@ -69,7 +71,7 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening library store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketInfo, bucketBody, bucketMeta} {
+		for _, b := range [][]byte{bucketInfo, bucketBody, bucketMeta, bucketSnap, bucketURLs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -102,30 +104,50 @@ func (s *Store) Put(ctx context.Context, src Source) error {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketInfo).Get([]byte(src.ID)); v != nil {
-			var old Info
-			_ = json.Unmarshal(v, &old)
-			return &ExistsError{ID: src.ID, Title: old.Title}
+		if e := existsTx(tx, src); e != nil {
+			return e
 		}
 		return putTx(tx, src)
 	})
 }
 
+// existsTx returns the ExistsError for a source already in the library: the
+// same id (same text in the same scope), or the same canonical URL in the
+// same scope.
+func existsTx(tx *bolt.Tx, src Source) *ExistsError {
+	id := []byte(src.ID)
+	if src.URL != "" {
+		if v := tx.Bucket(bucketURLs).Get(urlKey(src.Scope, src.URL)); v != nil {
+			id = v
+		}
+	}
+	v := tx.Bucket(bucketInfo).Get(id)
+	if v == nil {
+		return nil
+	}
+	var old Info
+	_ = json.Unmarshal(v, &old)
+	return &ExistsError{ID: old.ID, Title: old.Title}
+}
+
+// urlKey is the key of a source's URL in the urls bucket.
+func urlKey(scope, rawURL string) []byte {
+	return []byte(scope + "\x00" + CanonicalURL(rawURL))
+}
+
 // PutMany stores many sources in one transaction and returns the positions
-// in srcs of those it stored. Sources whose id is already stored (or
-// repeated within srcs) are skipped and reported in dups; if any other
-// source cannot be stored, nothing is.
-func (s *Store) PutMany(ctx context.Context, srcs []Source) (stored []int, dups []*ExistsError, err error) {
+// in srcs of those it stored. Sources already in the library (or repeated
+// within srcs) are skipped and reported in dups by their position in srcs;
+// if any other source cannot be stored, nothing is.
+func (s *Store) PutMany(ctx context.Context, srcs []Source) (stored []int, dups map[int]*ExistsError, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		stored, dups = stored[:0], dups[:0]
+		stored, dups = nil, map[int]*ExistsError{}
 		for i, src := range srcs {
-			if v := tx.Bucket(bucketInfo).Get([]byte(src.ID)); v != nil {
-				var old Info
-				_ = json.Unmarshal(v, &old)
-				dups = append(dups, &ExistsError{ID: src.ID, Title: old.Title})
+			if e := existsTx(tx, src); e != nil {
+				dups[i] = e
 				continue
 			}
 			if err := putTx(tx, src); err != nil {
@@ -160,7 +182,46 @@ func putTx(tx *bolt.Tx, src Source) error {
 	if err := tx.Bucket(bucketBody).Put([]byte(src.ID), bd); err != nil {
 		return fmt.Errorf("storing source %s: %w", src.ID, err)
 	}
+	if src.URL != "" {
+		if err := tx.Bucket(bucketURLs).Put(urlKey(src.Scope, src.URL), []byte(src.ID)); err != nil {
+			return fmt.Errorf("storing source %s: %w", src.ID, err)
+		}
+	}
+	if src.Snapshot != nil {
+		z, err := gzipBytes(src.Snapshot)
+		if err != nil {
+			return fmt.Errorf("compressing the snapshot of %s: %w", src.ID, err)
+		}
+		if err := tx.Bucket(bucketSnap).Put([]byte(src.ID), z); err != nil {
+			return fmt.Errorf("storing source %s: %w", src.ID, err)
+		}
+	}
 	return nil
+}
+
+// Snapshot returns the bytes a source was made from, or nil if it has none.
+func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var z []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketInfo).Get([]byte(id)) == nil {
+			return fmt.Errorf("source %q: %w", id, ErrNotFound)
+		}
+		if v := tx.Bucket(bucketSnap).Get([]byte(id)); v != nil {
+			z = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	if err != nil || z == nil {
+		return nil, err
+	}
+	b, err := gunzipBytes(z)
+	if err != nil {
+		return nil, fmt.Errorf("reading the snapshot of %s: %w", id, err)
+	}
+	return b, nil
 }
 
 // Get returns the source with the given id, or an error wrapping ErrNotFound.
@@ -253,14 +314,27 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketInfo).Get([]byte(id)) == nil {
+		v := tx.Bucket(bucketInfo).Get([]byte(id))
+		if v == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
+		}
+		var info Info
+		if err := json.Unmarshal(v, &info); err != nil {
+			return fmt.Errorf("decoding source %s: %w", id, err)
 		}
 		if err := tx.Bucket(bucketInfo).Delete([]byte(id)); err != nil {
 			return fmt.Errorf("removing source %s: %w", id, err)
 		}
 		if err := tx.Bucket(bucketBody).Delete([]byte(id)); err != nil {
 			return fmt.Errorf("removing source %s: %w", id, err)
+		}
+		if err := tx.Bucket(bucketSnap).Delete([]byte(id)); err != nil {
+			return fmt.Errorf("removing source %s: %w", id, err)
+		}
+		if info.URL != "" {
+			if err := tx.Bucket(bucketURLs).Delete(urlKey(info.Scope, info.URL)); err != nil {
+				return fmt.Errorf("removing source %s: %w", id, err)
+			}
 		}
 		return nil
 	})

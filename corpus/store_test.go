@@ -144,3 +144,65 @@ func TestEmbeddedSeedsMatchShared(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreSnapshotAndURLDuplicates(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenStore(filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, _ := NewChunker()
+	page := []byte("<html>the page as received</html>")
+	doc, _ := ParseText([]byte("Story\n\nFirst version of the story text."))
+	src, err := NewSource(doc, Meta{URL: "https://News.example.org/a/story/?utm_source=x#top", Snapshot: page, SnapshotType: "text/html", FetchedAt: time.Now()}, c, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Snapshot(ctx, src.ID)
+	if err != nil || string(got) != string(page) {
+		t.Fatalf("snapshot = %q, %v", got, err)
+	}
+	info, _ := s.Info(ctx, src.ID)
+	if info.SnapshotBytes != len(page) || info.SnapshotType != "text/html" || info.SnapshotSHA256 == "" || info.FetchedAt.IsZero() {
+		t.Errorf("provenance: %+v", info)
+	}
+	// The same canonical URL with other text is the same article.
+	doc2, _ := ParseText([]byte("Story\n\nA slightly edited version of the story text."))
+	again, _ := NewSource(doc2, Meta{URL: "https://news.example.org/a/story"}, c, time.Now())
+	var exists *ExistsError
+	if err := s.Put(ctx, again); !errors.As(err, &exists) || exists.ID != src.ID {
+		t.Errorf("same canonical URL: %v", err)
+	}
+	// In another scope it is another server's copy.
+	other, _ := NewSource(doc2, Meta{URL: "https://news.example.org/a/story", Scope: "123"}, c, time.Now())
+	if err := s.Put(ctx, other); err != nil {
+		t.Errorf("same URL in another scope: %v", err)
+	}
+	// Removing frees the URL and drops the snapshot.
+	if err := s.Remove(ctx, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, again); err != nil {
+		t.Errorf("URL not freed by remove: %v", err)
+	}
+	if _, err := s.Snapshot(ctx, src.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("snapshot of a removed source: %v", err)
+	}
+}
+
+func TestCanonicalURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"HTTPS://Example.ORG:443/a/b/?utm_source=x&id=3#frag": "https://example.org/a/b?id=3",
+		"http://example.org/":                    "http://example.org",
+		"https://user:pw@example.org/x?fbclid=1": "https://example.org/x",
+		"not a url":                              "not a url",
+	} {
+		if got := CanonicalURL(in); got != want {
+			t.Errorf("CanonicalURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -273,9 +273,10 @@ func (l *Library) Add(ctx context.Context, src corpus.Source) error {
 
 // AddMany adds many sources at once: one store transaction and one index
 // batch per call, which is much faster than Add in a loop for bulk imports.
-// Sources already in the library are skipped and returned as duplicates. If
-// indexing fails, the sources stored by this call are taken out again.
-func (l *Library) AddMany(ctx context.Context, srcs []corpus.Source) ([]*corpus.ExistsError, error) {
+// Sources already in the library are skipped and returned as duplicates, by
+// their position in srcs. If indexing fails, the sources stored by this call
+// are taken out again.
+func (l *Library) AddMany(ctx context.Context, srcs []corpus.Source) (map[int]*corpus.ExistsError, error) {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
 	stored, dups, err := l.store.PutMany(ctx, srcs)
@@ -346,6 +347,12 @@ func (l *Library) Get(ctx context.Context, id, scope string) (corpus.Source, err
 		return corpus.Source{}, fmt.Errorf("source %q: %w", id, corpus.ErrNotFound)
 	}
 	return src, nil
+}
+
+// Snapshot returns the bytes a source (visible from any scope) was made
+// from, or nil when it has none.
+func (l *Library) Snapshot(ctx context.Context, id string) ([]byte, error) {
+	return l.store.Snapshot(ctx, id)
 }
 
 // Sources lists the sources visible from scope, newest first: "" lists every

@@ -71,17 +71,7 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 
 	fetcher := corpus.NewFetcher(corpus.FetchOptions{AllowHosts: allow})
 	var added, dups, refused int
-	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("stopped after %d files: %w", added+dups+refused, err)
-		}
-		var src corpus.Source
-		var err error
-		if isURL(path) {
-			src, err = addURL(ctx, lib, fetcher, path, meta)
-		} else {
-			src, err = addFile(ctx, lib, path, meta)
-		}
+	report := func(path string, src corpus.Source, err error) {
 		var exists *corpus.ExistsError
 		switch {
 		case errors.As(err, &exists):
@@ -96,6 +86,58 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 				orUnknown(src.Outlet), orDash(src.Published), src.PassageCount)
 		}
 	}
+	// Files are parsed one by one and stored in batches (one store
+	// transaction and one index batch per 100 files); URLs one at a time.
+	type parsed struct {
+		path string
+		src  corpus.Source
+	}
+	var batch []parsed
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		srcs := make([]corpus.Source, len(batch))
+		for i, p := range batch {
+			srcs[i] = p.src
+		}
+		dupErrs, err := lib.AddMany(ctx, srcs)
+		if err != nil {
+			return fmt.Errorf("storing %d files: %w", len(batch), err)
+		}
+		for i, p := range batch {
+			if d, ok := dupErrs[i]; ok {
+				report(p.path, p.src, d)
+			} else {
+				report(p.path, p.src, nil)
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	bar := newProgress(e.stderr, "adding", len(files))
+	for n, path := range files {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped after %d files: %w", added+dups+refused, err)
+		}
+		if isURL(path) {
+			src, err := addURL(ctx, lib, fetcher, path, meta)
+			report(path, src, err)
+		} else if src, err := parseFile(ctx, lib, path, meta); err != nil {
+			report(path, src, err)
+		} else {
+			batch = append(batch, parsed{path, src})
+			if len(batch) == 100 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		bar.set(n + 1)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "%d added, %d already in the library, %d refused\n", added, dups, refused)
 	if refused > 0 {
 		return fmt.Errorf("%d of %d files refused (reasons above)", refused, len(files))
@@ -103,8 +145,8 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// addFile reads, parses and adds one file.
-func addFile(ctx context.Context, lib *retrieval.Library, path string, meta corpus.Meta) (corpus.Source, error) {
+// parseFile reads and parses one file into a source (not yet added).
+func parseFile(ctx context.Context, lib *retrieval.Library, path string, meta corpus.Meta) (corpus.Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return corpus.Source{}, fmt.Errorf("reading: %w", err)
@@ -121,14 +163,8 @@ func addFile(ctx context.Context, lib *retrieval.Library, path string, meta corp
 		return corpus.Source{}, err
 	}
 	meta.Origin = filepath.Base(path)
-	src, err := lib.NewSource(doc, meta)
-	if err != nil {
-		return corpus.Source{}, err
-	}
-	if err := lib.Add(ctx, src); err != nil {
-		return corpus.Source{}, err
-	}
-	return src, nil
+	meta.Snapshot, meta.SnapshotType = data, corpus.MediaType(path)
+	return lib.NewSource(doc, meta)
 }
 
 // addURL fetches a web page (through the guarded fetcher), parses it and
@@ -143,6 +179,7 @@ func addURL(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fetcher
 		return corpus.Source{}, err
 	}
 	meta.Origin = f.URL
+	meta.Snapshot, meta.SnapshotType, meta.FetchedAt = f.Body, f.ContentType, f.FetchedAt
 	src, err := lib.NewSource(doc, meta)
 	if err != nil {
 		return corpus.Source{}, err
@@ -271,6 +308,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	var lf libFlags
 	lf.register(f)
 	asJSON := f.Bool("json", false, "print the source as JSON (text, passages and sentences included)")
+	snapshot := f.Bool("snapshot", false, "write the bytes the source was made from (the file or page as received) to standard output")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -288,6 +326,17 @@ func runShow(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("no source %q in the library (see 'verbatim sources')", pos[0])
 	}
 	if err != nil {
+		return err
+	}
+	if *snapshot {
+		b, err := lib.Snapshot(ctx, src.ID)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			return fmt.Errorf("source %s has no snapshot", src.ID)
+		}
+		_, err = e.stdout.Write(b)
 		return err
 	}
 	if *asJSON {
@@ -314,6 +363,12 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	row("added by", src.AddedBy)
 	row("added at", src.AddedAt.Format("2006-01-02 15:04:05 MST"))
 	row("sha256", src.SHA256)
+	if !src.FetchedAt.IsZero() {
+		row("fetched at", src.FetchedAt.Format("2006-01-02 15:04:05 MST"))
+	}
+	if src.SnapshotSHA256 != "" {
+		row("snapshot", fmt.Sprintf("%s, %d bytes, sha256 %s (verbatim show --snapshot %s)", src.SnapshotType, src.SnapshotBytes, src.SnapshotSHA256, src.ID))
+	}
 	row("note", src.Note)
 	row("passages", fmt.Sprint(src.PassageCount))
 	if err := tw.Flush(); err != nil {

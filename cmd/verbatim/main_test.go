@@ -260,3 +260,49 @@ func TestAddURL(t *testing.T) {
 		t.Errorf("ask: %s", out)
 	}
 }
+
+func TestAddDirectoryOf500Files(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	words := []string{"harbour", "bridge", "council", "festival", "quarry", "canal", "ferry", "bakery", "museum", "library"}
+	for i := 0; i < 500; i++ {
+		text := fmt.Sprintf("Story number %d\n\nThe %s committee met on day %d and approved plan %d for the %s.",
+			i, words[i%10], i, i*7, words[(i+3)%10])
+		if i%100 == 99 { // five files repeat an earlier file's text
+			text = "Story number 0\n\nThe harbour committee met on day 0 and approved plan 0 for the festival."
+		}
+		if i%125 == 7 { // four files are not text
+			text = "\x00\x01binary"
+		}
+		sub := filepath.Join(dir, fmt.Sprintf("d%d", i%7))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%03d.txt", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := cli(t, data, "add", dir)
+	if code != 1 || !strings.Contains(out, "491 added, 5 already in the library, 4 refused") {
+		t.Fatalf("exit %d, summary: %s", code, out[max(0, len(out)-300):])
+	}
+	if strings.Count(out, "refused    ") != 4 || !strings.Contains(out, "not UTF-8 text") {
+		t.Errorf("refusals do not say why")
+	}
+	_, out, _ = cli(t, data, "sources", "--json")
+	var infos []corpus.Info
+	if err := json.Unmarshal([]byte(out), &infos); err != nil || len(infos) != 496 {
+		t.Fatalf("%d sources (want 491 + 5 seeds): %v", len(infos), err)
+	}
+	// Each source keeps the file it was made from.
+	var one corpus.Info
+	for _, i := range infos {
+		if i.Origin == "f042.txt" {
+			one = i
+		}
+	}
+	_, snap, _ := cli(t, data, "show", "--snapshot", one.ID)
+	want, _ := os.ReadFile(filepath.Join(dir, "d0", "f042.txt"))
+	if snap != string(want) || one.SnapshotBytes != len(want) || one.SnapshotType != "text/plain" {
+		t.Errorf("snapshot of f042.txt: %q (%+v)", snap, one)
+	}
+}
