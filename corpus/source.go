@@ -48,6 +48,12 @@ type Info struct {
 	SnapshotSHA256 string `json:"snapshot_sha256,omitempty"`
 	SnapshotType   string `json:"snapshot_type,omitempty"`
 	SnapshotBytes  int    `json:"snapshot_bytes,omitempty"`
+	// SupersededBy is the id of the newer version of this article, once a
+	// refresh found its text changed; a superseded source is kept (quotes
+	// given from it stay checkable) but no longer answers. Previous is the
+	// id of the version this one replaced.
+	SupersededBy string `json:"superseded_by,omitempty"`
+	Previous     string `json:"previous,omitempty"`
 	// PassageCount is the number of passages (units of search).
 	PassageCount int `json:"passages"`
 }

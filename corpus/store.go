@@ -199,6 +199,51 @@ func putTx(tx *bolt.Tx, src Source) error {
 	return nil
 }
 
+// Supersede stores next as the new version of the source old, in one
+// transaction: next is stored (with Previous set to old), old is kept but
+// marked SupersededBy next, and old's URL now names next.
+func (s *Store) Supersede(ctx context.Context, oldID string, next Source) (Source, error) {
+	if err := ctx.Err(); err != nil {
+		return Source{}, err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketInfo).Get([]byte(oldID))
+		if v == nil {
+			return fmt.Errorf("source %q: %w", oldID, ErrNotFound)
+		}
+		var old Info
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("decoding source %s: %w", oldID, err)
+		}
+		if old.SupersededBy != "" {
+			return fmt.Errorf("source %s was already replaced by %s", oldID, old.SupersededBy)
+		}
+		if tx.Bucket(bucketInfo).Get([]byte(next.ID)) != nil {
+			return &ExistsError{ID: next.ID, Title: next.Title}
+		}
+		if old.URL != "" {
+			if err := tx.Bucket(bucketURLs).Delete(urlKey(old.Scope, old.URL)); err != nil {
+				return err
+			}
+		}
+		next.Previous = oldID
+		if err := putTx(tx, next); err != nil {
+			return err
+		}
+		old.SupersededBy = next.ID
+		b, err := json.Marshal(old)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketInfo).Put([]byte(oldID), b)
+	})
+	if err != nil {
+		return Source{}, err
+	}
+	next.Previous = oldID
+	return next, nil
+}
+
 // Snapshot returns the bytes a source was made from, or nil if it has none.
 func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {

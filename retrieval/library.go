@@ -154,6 +154,9 @@ func (l *Library) rebuild(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("rebuilding index: %w", err)
 		}
+		if src.SupersededBy != "" {
+			continue
+		}
 		if err := addToBatch(b, &src); err != nil {
 			return err
 		}
@@ -186,11 +189,14 @@ func (l *Library) Reconcile(ctx context.Context) error {
 	stored := make(map[string]bool, len(infos))
 	added, removed := 0, 0
 	for _, info := range infos {
-		stored[info.ID] = true
 		n, err := l.index.indexed(info.ID)
 		if err != nil {
 			return err
 		}
+		if info.SupersededBy != "" {
+			continue // kept for checking quotes, not for answering
+		}
+		stored[info.ID] = true
 		if n == info.PassageCount {
 			continue
 		}
@@ -308,6 +314,26 @@ func (l *Library) undoAdds(ctx context.Context, ids []string, cause error) error
 	return cause
 }
 
+// Replace makes next the new version of source oldID (a refresh found the
+// article changed): next is stored and indexed, and the old version is kept
+// in the store, marked superseded, but no longer answers.
+func (l *Library) Replace(ctx context.Context, oldID string, next corpus.Source) (corpus.Source, error) {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	next, err := l.store.Supersede(ctx, oldID, next)
+	if err != nil {
+		return corpus.Source{}, err
+	}
+	if err := l.index.remove(ctx, oldID); err != nil {
+		l.log.Error("old version still indexed; the next start removes it", "id", oldID, "err", err)
+	}
+	if err := l.index.add(&next); err != nil {
+		l.log.Error("new version stored but not indexed; the next start indexes it", "id", next.ID, "err", err)
+		return next, err
+	}
+	return next, nil
+}
+
 // Remove deletes a source from the library. scope limits what may be
 // removed: "" removes any source (the operator), otherwise only a source of
 // exactly that scope (a server's moderators remove their server's sources,
@@ -357,7 +383,8 @@ func (l *Library) Snapshot(ctx context.Context, id string) ([]byte, error) {
 
 // Sources lists the sources visible from scope, newest first: "" lists every
 // source, GlobalScope the global library, a guild id that guild's sources and
-// the global library.
+// the global library. Versions replaced by a refresh are not listed (Get
+// still returns them).
 func (l *Library) Sources(ctx context.Context, scope string) ([]corpus.Info, error) {
 	all, err := l.store.List(ctx)
 	if err != nil {
@@ -365,7 +392,7 @@ func (l *Library) Sources(ctx context.Context, scope string) ([]corpus.Info, err
 	}
 	out := all[:0]
 	for _, info := range all {
-		if visible(info.Scope, scope) {
+		if visible(info.Scope, scope) && info.SupersededBy == "" {
 			out = append(out, info)
 		}
 	}

@@ -370,6 +370,10 @@ func runShow(ctx context.Context, e *env, args []string) error {
 		row("snapshot", fmt.Sprintf("%s, %d bytes, sha256 %s (verbatim show --snapshot %s)", src.SnapshotType, src.SnapshotBytes, src.SnapshotSHA256, src.ID))
 	}
 	row("note", src.Note)
+	if src.SupersededBy != "" {
+		row("replaced by", src.SupersededBy+" (a refresh found the article changed; this version no longer answers)")
+	}
+	row("previous version", src.Previous)
 	row("passages", fmt.Sprint(src.PassageCount))
 	if err := tw.Flush(); err != nil {
 		return err

@@ -47,8 +47,10 @@ func commands() []command {
 		{"remove", "[flags] ID...", "remove sources from the library", runRemove},
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
+		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version", runRefresh},
 		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
 		{"eval", "[flags] QUESTIONS.yaml | --beir DIR", "measure answer quality (questions file or BEIR benchmark)", runEval},
+		{"bench", "[flags]", "measure speed and memory on a generated corpus", runBench},
 	}
 }
 

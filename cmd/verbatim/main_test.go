@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -304,5 +305,65 @@ func TestAddDirectoryOf500Files(t *testing.T) {
 	want, _ := os.ReadFile(filepath.Join(dir, "d0", "f042.txt"))
 	if snap != string(want) || one.SnapshotBytes != len(want) || one.SnapshotType != "text/plain" {
 		t.Errorf("snapshot of f042.txt: %q (%+v)", snap, one)
+	}
+}
+
+func TestRefreshMakesANewVersion(t *testing.T) {
+	var mu sync.Mutex
+	body := "<p>The museum will open its new wing in March, the director said.</p><p>Tickets go on sale next week.</p>"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><head><title>Museum Wing</title></head><body><article><h1>Museum Wing</h1>%s</article></body></html>`, body)
+	}))
+	defer srv.Close()
+	data := t.TempDir()
+	if code, out, errs := cli(t, data, "add", "--allow-host", "127.0.0.1", srv.URL+"/museum"); code != 0 {
+		t.Fatalf("add: %s%s", out, errs)
+	}
+	_, out, _ := cli(t, data, "ask", "--json", "when will the museum open its new wing")
+	var before jsonResult
+	if err := json.Unmarshal([]byte(out), &before); err != nil || len(before.Answers) == 0 {
+		t.Fatalf("ask: %s", out)
+	}
+	oldID := before.Answers[0].Source.ID
+
+	code, out, _ := cli(t, data, "refresh", "--allow-host", "127.0.0.1", oldID)
+	if code != 0 || !strings.Contains(out, "unchanged") {
+		t.Errorf("refresh of an unchanged page: %s", out)
+	}
+	mu.Lock()
+	body = "<p>The museum will open its new wing in May, the director said, after a delay.</p><p>Tickets go on sale next week.</p>"
+	mu.Unlock()
+	code, out, _ = cli(t, data, "refresh", "--allow-host", "127.0.0.1", "--all")
+	if code != 0 || !strings.Contains(out, "1 paragraphs changed, 0 added, 0 removed") {
+		t.Fatalf("refresh of a changed page: exit %d %s", code, out)
+	}
+	_, out, _ = cli(t, data, "ask", "--json", "when will the museum open its new wing")
+	var after jsonResult
+	if err := json.Unmarshal([]byte(out), &after); err != nil || len(after.Answers) == 0 {
+		t.Fatalf("ask after refresh: %s", out)
+	}
+	if a := after.Answers[0]; !strings.Contains(a.Quote, "May") {
+		t.Errorf("answer after refresh: %+v", a)
+	}
+	for _, a := range after.Answers {
+		if a.Source.ID == oldID {
+			t.Errorf("the replaced version still answers (after a reopen and reconcile)")
+		}
+	}
+	// The old version stays checkable: its text still holds the old quote.
+	_, out, _ = cli(t, data, "show", "--json", oldID)
+	var old corpus.Source
+	if err := json.Unmarshal([]byte(out), &old); err != nil {
+		t.Fatal(err)
+	}
+	q := before.Answers[0]
+	if old.Text[q.Start:q.End] != q.Quote || old.SupersededBy == "" {
+		t.Errorf("old version: superseded_by %q, quote checkable: %v", old.SupersededBy, old.Text[q.Start:q.End] == q.Quote)
+	}
+	if code, _, errs := cli(t, data, "refresh", "--allow-host", "127.0.0.1", oldID); code != 1 || !strings.Contains(errs, "could not be refreshed") {
+		t.Errorf("refreshing an old version: %d %s", code, errs)
 	}
 }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
+)
+
+func runRefresh(ctx context.Context, e *env, args []string) error {
+	f := newFlagSet(e, "refresh", "[--all] [--allow-host H] [ID...]",
+		"Fetch web sources again; when an article changed, its new text becomes a new version and the old one is kept (no longer answering) so quotes already given stay checkable")
+	var lf libFlags
+	lf.register(f)
+	all := f.Bool("all", false, "refresh every source that came from the web")
+	var allow stringList
+	f.Var(&allow, "allow-host", "a host that may be fetched even though it is private or loopback (repeatable)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if *all == (len(pos) > 0) {
+		return usageError{"give source ids, or --all"}
+	}
+	lib, err := lf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	ids := pos
+	if *all {
+		infos, err := lib.Sources(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, i := range infos {
+			if isURL(i.Origin) {
+				ids = append(ids, i.ID)
+			}
+		}
+	}
+	fetcher := corpus.NewFetcher(corpus.FetchOptions{AllowHosts: allow})
+	failed := 0
+	for _, id := range ids {
+		msg, err := refreshOne(ctx, lib, fetcher, id)
+		if err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "failed     %s  %s\n", id, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s\n", msg)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d sources could not be refreshed (reasons above)", failed, len(ids))
+	}
+	return nil
+}
+
+// refreshOne fetches one source again and replaces it when its text changed.
+func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fetcher, id string) (string, error) {
+	old, err := lib.Get(ctx, id, "")
+	if errors.Is(err, corpus.ErrNotFound) {
+		return "", errors.New("no such source")
+	}
+	if err != nil {
+		return "", err
+	}
+	if old.SupersededBy != "" {
+		return "", fmt.Errorf("an old version; refresh %s instead", old.SupersededBy)
+	}
+	if !isURL(old.Origin) {
+		return fmt.Sprintf("skipped    %s  not from the web (%s)", id, old.Origin), nil
+	}
+	got, err := fetcher.Fetch(ctx, old.Origin)
+	if err != nil {
+		return "", err
+	}
+	doc, err := corpus.ParseFetched(ctx, got)
+	if err != nil {
+		return "", err
+	}
+	meta := corpus.Meta{Scope: old.Scope, Origin: got.URL, AddedBy: old.AddedBy, Note: old.Note,
+		Snapshot: got.Body, SnapshotType: got.ContentType, FetchedAt: got.FetchedAt}
+	if old.PublishedFrom == "given" {
+		meta.Published = old.Published
+	}
+	next, err := lib.NewSource(doc, meta)
+	if err != nil {
+		return "", err
+	}
+	if next.SHA256 == old.SHA256 {
+		return fmt.Sprintf("unchanged  %s  %q", id, old.Title), nil
+	}
+	next, err = lib.Replace(ctx, id, next)
+	if err != nil {
+		return "", err
+	}
+	changed, added, removed := paragraphChanges(&old, &next)
+	return fmt.Sprintf("changed    %s → %s  %q: %d paragraphs changed, %d added, %d removed (the old version is kept: verbatim show %s)",
+		id, next.ID, next.Title, changed, added, removed, id), nil
+}
+
+// paragraphChanges compares two versions paragraph by paragraph: how many
+// paragraphs of the new one are changed versions of old ones, new, or gone.
+func paragraphChanges(old, next *corpus.Source) (changed, added, removed int) {
+	paras := func(s *corpus.Source) []string {
+		var out []string
+		last := 0
+		for _, p := range s.Passages {
+			if p.Paragraph != last {
+				out = append(out, "")
+				last = p.Paragraph
+			}
+			out[len(out)-1] += s.Text[p.Start:p.End]
+		}
+		return out
+	}
+	o, n := paras(old), paras(next)
+	inOld := map[string]bool{}
+	for _, p := range o {
+		inOld[p] = true
+	}
+	inNew := map[string]bool{}
+	fresh := 0
+	for _, p := range n {
+		inNew[p] = true
+		if !inOld[p] {
+			fresh++
+		}
+	}
+	gone := 0
+	for _, p := range o {
+		if !inNew[p] {
+			gone++
+		}
+	}
+	changed = min(fresh, gone)
+	return changed, fresh - changed, gone - changed
+}
