@@ -91,10 +91,14 @@ func TestAddShowRemove(t *testing.T) {
 	write("sub/b.md", "# Bridge Story\n\nThe new bridge over the estuary opened to cyclists on Sunday.")
 	write("sub/.hidden.txt", "Hidden\n\nThis must not be added.")
 	write("notes.docx", "binary-ish")
+	corrupt := write("broken/report.pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntruncated")
 
 	code, out, errs := cli(t, data, "add", dir)
-	if code != 0 || !strings.Contains(out, "2 added, 0 already in the library, 0 refused") {
+	if code != 1 || !strings.Contains(out, "2 added, 0 already in the library, 1 refused") || !strings.Contains(out, "not a readable PDF") {
 		t.Fatalf("add dir: exit %d\n%s%s", code, out, errs)
+	}
+	if err := os.Remove(corrupt); err != nil {
+		t.Fatal(err)
 	}
 	code, out, _ = cli(t, data, "add", filepath.Join(dir, "a.txt"), filepath.Join(dir, "notes.docx"))
 	if code != 1 || !strings.Contains(out, "already in the library as") || !strings.Contains(out, "unsupported file type .docx") {
