@@ -41,6 +41,13 @@ type Tuning struct {
 	PhraseBoost float64
 	// TitleBoost weighs the question's words in the article title.
 	TitleBoost float64
+	// ArticleWeight weighs the match of the question against the whole
+	// article (title and text) in a passage's score and a source's rank.
+	ArticleWeight float64
+	// ArticleCandidates is the least number of articles scored per
+	// question; a passage whose article is not among them gets no article
+	// score.
+	ArticleCandidates int
 	// MinCoverage is the least share (IDF-weighted) of the question's content
 	// words a quote must contain to be given at all.
 	MinCoverage float64
@@ -70,9 +77,11 @@ type Tuning struct {
 func DefaultTuning() Tuning {
 	return Tuning{
 		Candidates:            40,
-		RankPassagesPerSource: 3,
+		RankPassagesPerSource: 1,
 		PhraseBoost:           2,
 		TitleBoost:            0.3,
+		ArticleWeight:         0.7,
+		ArticleCandidates:     100,
 		MinCoverage:           0.5,
 		MaxQuoteRunes:         400,
 		Syndication:           0.7,
@@ -310,9 +319,9 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 		return nil, fmt.Errorf("opening index reader: %w", err)
 	}
 	defer r.Close()
-	n, err := r.DocCount()
+	n, err := l.index.docCount()
 	if err != nil {
-		return nil, fmt.Errorf("counting passages: %w", err)
+		return nil, err
 	}
 	out := make([]qterm, 0, len(terms))
 	for _, t := range terms {
@@ -329,11 +338,13 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 	return out, nil
 }
 
-// buildQuery makes the bleve query of a question: an analysed match on the
-// text, the question as a boosted phrase, and a title match, narrowed by the
-// filters. The question reaches bleve only as analysed match and phrase
-// queries on named fields, never as query syntax.
-func (l *Library) buildQuery(text string, filters []query.Query) query.Query {
+// buildQuery makes the bleve queries of a question. The passage query is an
+// analysed match on the passage text, the question as a boosted phrase, and
+// a title match; the article query is an analysed match on whole articles
+// (article records). Both are narrowed by the filters. The question reaches
+// bleve only as analysed match and phrase queries on named fields, never as
+// query syntax.
+func (l *Library) buildQuery(text string, filters []query.Query) (passages, articles query.Query) {
 	t := l.tuning
 	body := bleve.NewMatchQuery(text)
 	body.SetField(fieldText)
@@ -343,11 +354,58 @@ func (l *Library) buildQuery(text string, filters []query.Query) query.Query {
 	title := bleve.NewMatchQuery(text)
 	title.SetField(fieldTitle)
 	title.SetBoost(t.TitleBoost)
-	var q query.Query = bleve.NewDisjunctionQuery(body, phrase, title)
+	article := bleve.NewMatchQuery(text)
+	article.SetField(fieldArticle)
+	passages, articles = bleve.NewDisjunctionQuery(body, phrase, title), article
 	if len(filters) > 0 {
-		q = bleve.NewConjunctionQuery(append([]query.Query{q}, filters...)...)
+		passages = bleve.NewConjunctionQuery(append([]query.Query{passages}, filters...)...)
+		articles = bleve.NewConjunctionQuery(append([]query.Query{articles}, filters...)...)
 	}
-	return q
+	return passages, articles
+}
+
+// passageHit is a passage the index returned for a question.
+type passageHit struct {
+	source  string
+	passage int
+	// score is the passage's own score plus ArticleWeight times its
+	// article's.
+	score     float64
+	locations search.TermLocationMap
+}
+
+// retrieve runs both queries of a question: the best n passages, and the
+// best articles (at least n). A passage's score adds ArticleWeight times
+// its article's score, so a passage of an article that is about the
+// question as a whole ranks above a lone mention; articles maps a source id
+// to ArticleWeight times its article score.
+func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int, locations bool) ([]passageHit, map[string]float64, error) {
+	pq, aq := l.buildQuery(text, filters)
+	ahits, err := l.hits(ctx, aq, max(n, l.tuning.ArticleCandidates), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	articles := make(map[string]float64, len(ahits))
+	for _, h := range ahits {
+		if id, pi, err := parseDocID(h.ID); err == nil && pi < 0 {
+			articles[id] = l.tuning.ArticleWeight * h.Score
+		}
+	}
+	phits, err := l.hits(ctx, pq, n, locations)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]passageHit, 0, len(phits))
+	for _, h := range phits {
+		id, pi, err := parseDocID(h.ID)
+		if err != nil || pi < 0 {
+			l.log.Warn("skipping malformed index entry", "id", h.ID)
+			continue
+		}
+		out = append(out, passageHit{source: id, passage: pi, score: h.Score + articles[id], locations: h.Locations[fieldText]})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out, articles, nil
 }
 
 // hits runs a query with the deadline and term limit of the tuning.
@@ -368,18 +426,14 @@ func (l *Library) hits(ctx context.Context, q query.Query, size int, locations b
 // passages with their quotes.
 func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
 	t := l.tuning
-	hits, err := l.hits(ctx, l.buildQuery(text, filters), t.Candidates, true)
+	hits, _, err := l.retrieve(ctx, text, filters, t.Candidates, true)
 	if err != nil {
 		return nil, err
 	}
 	sources := map[string]*corpus.Source{}
 	var cands []*candidate
 	for _, h := range hits {
-		id, pi, err := parseDocID(h.ID)
-		if err != nil {
-			l.log.Warn("skipping malformed index entry", "err", err)
-			continue
-		}
+		id, pi := h.source, h.passage
 		src, ok := sources[id]
 		if !ok {
 			s, err := l.store.Get(ctx, id)
@@ -398,8 +452,8 @@ func (l *Library) search(ctx context.Context, text string, filters []query.Query
 		if src == nil || pi >= len(src.Passages) || !visible(src.Scope, scope) {
 			continue
 		}
-		c := &candidate{src: src, passage: pi, hitScore: h.Score}
-		c.quote, c.coverage, c.matched = selectQuote(src, pi, h.Locations[fieldText], terms, t.MaxQuoteRunes, t.MaxSentences)
+		c := &candidate{src: src, passage: pi, hitScore: h.score}
+		c.quote, c.coverage, c.matched = selectQuote(src, pi, h.locations, terms, t.MaxQuoteRunes, t.MaxSentences)
 		cands = append(cands, c)
 	}
 	return cands, nil

@@ -145,9 +145,11 @@ type RankedSource struct {
 	Score float64
 }
 
-// RankSources ranks the library's sources for a question by the same query
-// as Ask (ranking only: no coverage cut, no quote). A source's score is the
-// score of its best passage.
+// RankSources ranks the library's sources for a question by the same
+// retrieval as Ask (ranking only: no coverage cut, no quote). A source's
+// score is the score of its best passage (which includes its article's
+// score), or its article's score alone when none of its passages is among
+// the best.
 func (l *Library) RankSources(ctx context.Context, text string, n int) ([]RankedSource, error) {
 	if strings.TrimSpace(text) == "" || !hasLetterOrDigit(text) {
 		return nil, nil
@@ -155,29 +157,27 @@ func (l *Library) RankSources(ctx context.Context, text string, n int) ([]Ranked
 	if utf8.RuneCountInString(text) > MaxQuestionRunes {
 		text = string([]rune(text)[:MaxQuestionRunes])
 	}
-	hits, err := l.hits(ctx, l.buildQuery(text, nil), n*l.tuning.RankPassagesPerSource, false)
+	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource, false)
 	if err != nil {
 		return nil, err
 	}
-	best := map[string]float64{}
-	var order []string
+	best := make(map[string]float64, len(articles))
+	for id, s := range articles {
+		best[id] = s
+	}
 	for _, h := range hits {
-		id, _, err := parseDocID(h.ID)
-		if err != nil {
-			continue
-		}
-		if _, ok := best[id]; !ok {
-			order = append(order, id)
-			best[id] = h.Score
-		} else if h.Score > best[id] {
-			best[id] = h.Score
-		}
+		best[h.source] = max(best[h.source], h.score)
 	}
-	out := make([]RankedSource, 0, len(order))
-	for _, id := range order {
-		out = append(out, RankedSource{ID: id, Score: best[id]})
+	out := make([]RankedSource, 0, len(best))
+	for id, s := range best {
+		out = append(out, RankedSource{ID: id, Score: s})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
 	if len(out) > n {
 		out = out[:n]
 	}

@@ -22,7 +22,7 @@ import (
 // mappingVersion names the layout of the index. Change it whenever the
 // mapping or what is indexed changes: an index of another version is rebuilt
 // from the store when it is opened.
-const mappingVersion = "1"
+const mappingVersion = "2"
 
 // Field names of a passage document.
 const (
@@ -32,19 +32,30 @@ const (
 	fieldScope     = "scope"
 	fieldOutlet    = "outlet"
 	fieldPublished = "published"
+	// fieldArticle is the whole article (title and text) of a source's
+	// article record, for ranking articles as wholes.
+	fieldArticle = "article"
+	// fieldKind marks article records (kindArticle); passages have none.
+	fieldKind = "kind"
 )
+
+// kindArticle is the fieldKind of an article record.
+const kindArticle = "article"
 
 var (
 	keyVersion      = []byte("verbatim_mapping_version")
 	internalSrcPref = "src/"
 )
 
-// passageDoc is what the index holds for one passage. Only Text and Title
-// are analysed; the rest are exact keys for filtering. Nothing is stored:
-// the text to quote comes from the store.
+// passageDoc is what the index holds for one passage, or for a source's
+// article record (Article and Kind set, Text and Title empty). Only Text,
+// Title and Article are analysed; the rest are exact keys for filtering.
+// Nothing is stored: the text to quote comes from the store.
 type passageDoc struct {
-	Text      string `json:"text"`
-	Title     string `json:"title"`
+	Text      string `json:"text,omitempty"`
+	Title     string `json:"title,omitempty"`
+	Article   string `json:"article,omitempty"`
+	Kind      string `json:"kind,omitempty"`
 	Source    string `json:"source"`
 	Scope     string `json:"scope"`
 	Outlet    string `json:"outlet,omitempty"`
@@ -52,8 +63,10 @@ type passageDoc struct {
 }
 
 // newMapping returns the index mapping: English analysis with stemming for
-// text and title, term vectors on text (byte offsets of every matched term,
-// for exact quote spans), BM25 scoring, no dynamic fields and no _all.
+// text, title and article, term vectors on text (byte offsets of every
+// matched term, for exact quote spans), BM25 scoring, no dynamic fields and
+// no _all. Passages and article records use separate fields, so each has its
+// own BM25 statistics (document frequencies, average length).
 func newMapping() *mapping.IndexMappingImpl {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
@@ -69,6 +82,13 @@ func newMapping() *mapping.IndexMappingImpl {
 	title.IncludeInAll = false
 	title.DocValues = false
 
+	article := bleve.NewTextFieldMapping()
+	article.Analyzer = en.AnalyzerName
+	article.Store = false
+	article.IncludeTermVectors = false
+	article.IncludeInAll = false
+	article.DocValues = false
+
 	key := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
@@ -82,7 +102,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldText, text)
 	doc.AddFieldMappingsAt(fieldTitle, title)
-	for _, f := range []string{fieldSource, fieldScope, fieldOutlet, fieldPublished} {
+	doc.AddFieldMappingsAt(fieldArticle, article)
+	for _, f := range []string{fieldSource, fieldScope, fieldOutlet, fieldPublished, fieldKind} {
 		doc.AddFieldMappingsAt(f, key())
 	}
 
@@ -134,11 +155,18 @@ func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
 // docID names passage i of source id in the index.
 func docID(sourceID string, i int) string { return sourceID + "/" + strconv.Itoa(i) }
 
-// parseDocID splits a passage document id into source id and passage number.
+// articleID names the article record of source id in the index.
+func articleID(sourceID string) string { return sourceID + "/" + kindArticle }
+
+// parseDocID splits a passage document id into source id and passage
+// number; the passage number of an article record is -1.
 func parseDocID(id string) (string, int, error) {
 	src, n, ok := strings.Cut(id, "/")
 	if !ok {
 		return "", 0, fmt.Errorf("malformed passage id %q", id)
+	}
+	if n == kindArticle {
+		return src, -1, nil
 	}
 	i, err := strconv.Atoi(n)
 	if err != nil {
@@ -147,9 +175,9 @@ func parseDocID(id string) (string, int, error) {
 	return src, i, nil
 }
 
-// addToBatch adds every passage of src to b, with the source's marker in the
-// index's internal store. One batch is applied atomically, so a source is in
-// the index whole or not at all.
+// addToBatch adds every passage of src and its article record to b, with the
+// source's marker in the index's internal store. One batch is applied
+// atomically, so a source is in the index whole or not at all.
 func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 	published := ""
 	if len(src.Published) == len("2006-01-02") && src.Published[4] == '-' {
@@ -167,6 +195,17 @@ func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 		if err := b.Index(docID(src.ID, i), d); err != nil {
 			return fmt.Errorf("indexing passage %d of %s: %w", i, src.ID, err)
 		}
+	}
+	a := passageDoc{
+		Article:   src.Title + "\n\n" + src.Text,
+		Kind:      kindArticle,
+		Source:    src.ID,
+		Scope:     src.Scope,
+		Outlet:    outletKey(src.Outlet),
+		Published: published,
+	}
+	if err := b.Index(articleID(src.ID), a); err != nil {
+		return fmt.Errorf("indexing the article record of %s: %w", src.ID, err)
 	}
 	b.SetInternal([]byte(internalSrcPref+src.ID), []byte(strconv.Itoa(len(src.Passages))))
 	return nil
@@ -189,7 +228,8 @@ func (x *passageIndex) add(src *corpus.Source) error {
 	return nil
 }
 
-// remove deletes every passage of a source and its marker, in one batch.
+// remove deletes every passage of a source, its article record and its
+// marker, in one batch.
 func (x *passageIndex) remove(ctx context.Context, sourceID string) error {
 	ids, err := x.docsOf(ctx, sourceID)
 	if err != nil {
@@ -206,7 +246,8 @@ func (x *passageIndex) remove(ctx context.Context, sourceID string) error {
 	return nil
 }
 
-// docsOf returns the ids of the passage documents of a source.
+// docsOf returns the ids of the index documents (passages and article
+// record) of a source.
 func (x *passageIndex) docsOf(ctx context.Context, sourceID string) ([]string, error) {
 	var ids []string
 	for from := 0; ; from += 1000 {
@@ -264,13 +305,18 @@ func (x *passageIndex) sourceIDs() ([]string, error) {
 	}
 }
 
-// docCount returns the number of passages in the index.
+// docCount returns the number of passages in the index (article records
+// not counted).
 func (x *passageIndex) docCount() (uint64, error) {
 	n, err := x.idx.DocCount()
 	if err != nil {
 		return 0, fmt.Errorf("counting indexed passages: %w", err)
 	}
-	return n, nil
+	res, err := x.idx.Search(bleve.NewSearchRequestOptions(termQuery(fieldKind, kindArticle, 0), 0, 0, false))
+	if err != nil {
+		return 0, fmt.Errorf("counting indexed articles: %w", err)
+	}
+	return n - min(n, res.Total), nil
 }
 
 // close closes the index.
