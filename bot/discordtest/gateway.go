@@ -3,6 +3,7 @@ package discordtest
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,6 +79,12 @@ type gatewayConn struct {
 	// Guarded by Server.mu.
 	session  *gatewaySession
 	compress bool // identify asked for zlib-compressed payloads
+	beats    int  // heartbeats received on this connection
+	// Reconnect or DropConnection was called before the bot's first heartbeat
+	// on this connection: op 7 is sent, or the connection dropped, when that
+	// heartbeat arrives (see Reconnect).
+	reconnectPending bool
+	dropPending      bool
 }
 
 type outFrame struct {
@@ -237,7 +244,16 @@ func (s *Server) handleGatewayOp(c *gatewayConn, p gatewayPayload) {
 	switch p.Op {
 	case opHeartbeat:
 		s.heartbeats++
+		c.beats++
+		if c.dropPending {
+			c.kill() // already detached from its session by DropConnection
+			return
+		}
 		c.sendOpLocked(opHeartbeatACK, nil)
+		if c.reconnectPending {
+			c.reconnectPending = false
+			c.sendOpLocked(opReconnect, nil)
+		}
 	case opIdentify:
 		s.identifyLocked(c, p.Data)
 	case opResume:
@@ -437,28 +453,48 @@ func (s *Server) liveConnsLocked() []*gatewayConn {
 // DropConnection closes every identified gateway connection abruptly, without
 // a close frame, as a network failure would. Sessions stay resumable and keep
 // the events dispatched meanwhile. It fails when no connection is open.
+//
+// The sessions are detached at once, so nothing dispatched after
+// DropConnection returns goes out before the bot resumes; but a connection
+// the bot has not yet sent a heartbeat on is closed only when that first
+// heartbeat arrives, for the reason given at Reconnect.
 func (s *Server) DropConnection() error {
 	s.mu.Lock()
 	conns := s.liveConnsLocked()
+	var now []*gatewayConn
 	for _, c := range conns {
 		if c.session.conn == c {
 			c.session.conn = nil
 		}
 		c.session = nil
+		if c.beats == 0 {
+			c.dropPending = true
+		} else {
+			now = append(now, c)
+		}
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	if len(conns) == 0 {
 		return errors.New("discordtest: dropping connection: no identified gateway connection")
 	}
-	for _, c := range conns {
+	for _, c := range now {
 		c.kill()
 	}
 	return nil
 }
 
 // Reconnect sends op 7 (Reconnect) on every identified connection: the bot
-// should close the connection and resume.
+// should close the connection and resume. On a connection the bot has not yet
+// sent a heartbeat on, op 7 is sent right after its first heartbeat instead,
+// so Reconnect may return before op 7 is sent; wait for ResumeCount.
+//
+// Why: discordgo starts its heartbeat goroutine as Open returns. If op 7
+// closes the connection before that goroutine's first beat, the goroutine
+// later writes to the closed connection, fails, and calls Close (close code
+// 1000) and reconnect a second time, possibly on the connection the bot has
+// just resumed on. A 1000 close ends the session, as on Discord, so the bot
+// identifies again and misses what was dispatched to the resumed session.
 func (s *Server) Reconnect() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -467,6 +503,10 @@ func (s *Server) Reconnect() error {
 		return errors.New("discordtest: sending op 7: no identified gateway connection")
 	}
 	for _, c := range conns {
+		if c.beats == 0 {
+			c.reconnectPending = true
+			continue
+		}
 		c.sendOpLocked(opReconnect, nil)
 	}
 	return nil
@@ -495,6 +535,23 @@ func (s *Server) InvalidateSession(resumable bool) error {
 	}
 	s.notifyLocked()
 	return nil
+}
+
+// waitFirstHeartbeats waits, at most d, until the bot has sent a heartbeat on
+// every gateway connection it has identified or resumed on.
+func (s *Server) waitFirstHeartbeats(d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	_ = s.Wait(ctx, func() bool { // on timeout, the caller goes on regardless
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for c := range s.conns {
+			if (c.session != nil || c.dropPending) && c.beats == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // IdentifyCount is the number of accepted IDENTIFY (op 2) payloads.

@@ -166,9 +166,11 @@ func (l *eventLog) wait(t *testing.T, typ, content string) int64 {
 func TestDroppedConnectionIsResumed(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	// Short heartbeats: discordgo's heartbeat goroutine also notices the drop
-	// and calls reconnect, racing the listener; the session must still resume.
-	srv := New(t, WithHeartbeatInterval(100*time.Millisecond))
+	// The default (Discord's) heartbeat interval: with short ones, discordgo's
+	// heartbeat goroutine may also notice the drop and reconnect a second
+	// time after the listener has resumed, closing the resumed connection with
+	// 1000, which ends the session (see WithHeartbeatInterval).
+	srv := New(t)
 	s := srv.Session(t, "")
 	evs := events(s)
 	if err := s.Open(); err != nil {
@@ -208,15 +210,20 @@ func TestDroppedConnectionIsResumed(t *testing.T) {
 
 func TestServerEvents(t *testing.T) {
 	t.Parallel()
+	// The default heartbeat interval (Discord's 41.25 s) matters for op 7:
+	// with one of about a second, discordgo's heartbeat goroutine may
+	// reconnect a second time and end the resumed session with a 1000 close
+	// (see WithHeartbeatInterval and Reconnect).
 	tests := []struct {
 		name         string
 		act          func(*Server) error
 		wantIdentify int
 		wantResume   int
+		wantConnects int // op 9 is answered on the same connection
 	}{
-		{"op 7 reconnect resumes", (*Server).Reconnect, 1, 1},
-		{"op 9 not resumable identifies again", func(s *Server) error { return s.InvalidateSession(false) }, 2, 0},
-		{"op 9 resumable still identifies (discordgo ignores d)", func(s *Server) error { return s.InvalidateSession(true) }, 2, 0},
+		{"op 7 reconnect resumes", (*Server).Reconnect, 1, 1, 2},
+		{"op 9 not resumable identifies again", func(s *Server) error { return s.InvalidateSession(false) }, 2, 0, 1},
+		{"op 9 resumable still identifies (discordgo ignores d)", func(s *Server) error { return s.InvalidateSession(true) }, 2, 0, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -242,6 +249,11 @@ func TestServerEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			evs.wait(t, "MESSAGE_CREATE", "still there?")
+			// A second reconnect would have meant a second connection.
+			if n := srv.ConnectCount(); n != tc.wantConnects {
+				t.Errorf("ConnectCount = %d, want %d (identify=%d resume=%d)",
+					n, tc.wantConnects, srv.IdentifyCount(), srv.ResumeCount())
+			}
 		})
 	}
 }

@@ -88,8 +88,18 @@ func WithApplicationID(id string) Option {
 	return func(c *config) { c.appID = id }
 }
 
-// WithHeartbeatInterval sets the heartbeat_interval sent in HELLO (default 1 s;
-// Discord sends about 41 s). discordgo reconnects when no ACK came for five intervals.
+// WithHeartbeatInterval sets the heartbeat_interval sent in HELLO (default
+// 41.25 s, as Discord sends). discordgo reconnects when no ACK came for five
+// intervals.
+//
+// Short intervals (around discordgo's 1 s Close sleep or less) can make
+// discordgo reconnect twice after a drop or op 7: Close sleeps 1 s holding the
+// session lock; a heartbeat goroutine that Close caught between beats rather
+// than waiting for the next one then finds its ticker fired, writes to the
+// closed connection, and calls Close (close code 1000, which ends the
+// session, as on Discord) and reconnect, possibly after the bot has already
+// resumed. The bot then identifies again and misses the events dispatched
+// meanwhile. Use short intervals only in tests that need heartbeats.
 func WithHeartbeatInterval(d time.Duration) Option {
 	return func(c *config) { c.heartbeatInterval = d }
 }
@@ -171,7 +181,7 @@ func NewServer(opts ...Option) *Server {
 	cfg := config{
 		token:               DefaultToken,
 		botUser:             discordgo.User{ID: DefaultBotUserID, Username: "verbatim", Discriminator: "0", Bot: true},
-		heartbeatInterval:   time.Second,
+		heartbeatInterval:   41250 * time.Millisecond, // Discord's usual value
 		interactionDeadline: discordgo.InteractionDeadline,
 		tokenLifetime:       15 * time.Minute,
 		now:                 time.Now,
@@ -285,6 +295,10 @@ func (s *Server) Session(t testing.TB, token string) *discordgo.Session {
 	dg.Dialer = &websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	dg.ShouldRetryOnRateLimit = true
 	t.Cleanup(func() {
+		// A Close that catches discordgo's heartbeat goroutine before its
+		// first beat makes that goroutine reconnect afterwards, and keep
+		// reconnecting once the fake is gone (see Reconnect).
+		s.waitFirstHeartbeats(5 * time.Second)
 		if err := dg.Close(); err != nil {
 			t.Logf("discordtest: closing discordgo session: %v", err)
 		}
