@@ -62,9 +62,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func start(t *testing.T, cfg Config) *harness {
+func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	t.Helper()
-	fake := discordtest.New(t, discordtest.WithHeartbeatInterval(200*time.Millisecond))
+	fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithHeartbeatInterval(200 * time.Millisecond)}, opts...)...)
 	lib, err := retrieval.Open(context.Background(), retrieval.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -100,10 +100,25 @@ func start(t *testing.T, cfg Config) *harness {
 	// Serving once the commands of both guilds are registered.
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	if err := fake.Wait(wctx, func() bool { return len(fake.Commands(guildB)) > 0 && b.Ready() }); err != nil {
+	if err := poll(wctx, func() bool { return len(fake.Commands(guildB)) > 0 && b.Ready() }); err != nil {
 		t.Fatalf("bot did not come up: %v\n%s", err, logs.String())
 	}
 	return h
+}
+
+// poll checks cond every 10 ms until it holds or ctx is done. It is for
+// conditions on the bot's own state, which the fake is not told about.
+func poll(ctx context.Context, cond func() bool) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 // send dispatches an interaction and waits for the message that finishes
@@ -586,7 +601,10 @@ func TestServerErrorsAndRateLimitsAreSurvived(t *testing.T) {
 }
 
 func TestGatewayDropIsResumed(t *testing.T) {
-	h := start(t, Config{})
+	// A heartbeat longer than discordgo's 1 s sleep in Close: with a short
+	// one, discordgo's old heartbeat goroutine may reconnect a second time
+	// and close the resumed connection (see discordtest.WithHeartbeatInterval).
+	h := start(t, Config{}, discordtest.WithHeartbeatInterval(3*time.Second))
 	if err := h.fake.DropConnection(); err != nil {
 		t.Fatal(err)
 	}
@@ -594,6 +612,9 @@ func TestGatewayDropIsResumed(t *testing.T) {
 	defer cancel()
 	if err := h.fake.Wait(ctx, func() bool { return h.fake.ResumeCount() >= 1 && h.fake.Connected() }); err != nil {
 		t.Fatalf("no resume: %v", err)
+	}
+	if err := poll(ctx, h.bot.Ready); err != nil {
+		t.Fatalf("bot not ready after the resume: %v", err)
 	}
 	m := h.send(ask(inGuildA, "When was Robert Mueller appointed special counsel?"))
 	h.assertQuotesVerbatim(m)
