@@ -50,6 +50,7 @@ func commands() []command {
 		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version", runRefresh},
 		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
 		{"eval", "[flags] QUESTIONS.yaml | --beir DIR", "measure answer quality (questions file or BEIR benchmark)", runEval},
+		{"bench", "[flags]", "measure speed and memory on a generated corpus", runBench},
 	}
 }
 
