@@ -269,11 +269,9 @@ func renderContext(src corpus.Source, start, end int) (rendered, error) {
 			break
 		}
 	}
-	for _, p := range src.Passages {
-		if p.Paragraph == n {
-			para.Start = min(para.Start, p.Start)
-			para.End = max(para.End, p.End)
-		}
+	if ps := src.ParagraphSpan(n); ps.Start >= 0 {
+		para.Start = min(para.Start, ps.Start)
+		para.End = max(para.End, ps.End)
 	}
 	desc := escapeMarkdown(src.Text[para.Start:start]) + "**" + escapeMarkdown(src.Text[start:end]) + "**" + escapeMarkdown(src.Text[end:para.End])
 	e := &discordgo.MessageEmbed{

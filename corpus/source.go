@@ -194,6 +194,23 @@ func (s *Source) Validate() error {
 	return nil
 }
 
+// ParagraphSpan returns the byte range of paragraph n (1-based) of the
+// source: from its first passage's start to its last passage's end. It is
+// Span{-1, 0} when the source has no such paragraph.
+func (s *Source) ParagraphSpan(n int) Span {
+	sp := Span{Start: -1}
+	for _, p := range s.Passages {
+		if p.Paragraph != n {
+			continue
+		}
+		if sp.Start < 0 {
+			sp.Start = p.Start
+		}
+		sp.End = p.End
+	}
+	return sp
+}
+
 // PassageText returns the text of passage i.
 func (s *Source) PassageText(i int) string {
 	p := s.Passages[i]

@@ -559,26 +559,11 @@ func (c *candidate) answer(score float64, also []corpus.Info) Answer {
 		CutBefore:     c.quote.cutBefore,
 		CutAfter:      c.quote.cutAfter,
 		Paragraph:     p.Paragraph,
-		ParagraphSpan: paragraphSpan(c.src, p.Paragraph),
+		ParagraphSpan: c.src.ParagraphSpan(p.Paragraph),
 		Matches:       c.quote.matches,
 		Score:         score,
 		Coverage:      c.coverage,
 		Source:        c.src.Info,
 		AlsoCarriedBy: also,
 	}
-}
-
-// paragraphSpan returns the byte range of paragraph n (1-based) of a source.
-func paragraphSpan(src *corpus.Source, n int) corpus.Span {
-	sp := corpus.Span{Start: -1}
-	for _, p := range src.Passages {
-		if p.Paragraph != n {
-			continue
-		}
-		if sp.Start < 0 {
-			sp.Start = p.Start
-		}
-		sp.End = p.End
-	}
-	return sp
 }

@@ -385,24 +385,10 @@ func runShow(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		last = p.Paragraph
-		sp := paragraphOf(&src, p.Paragraph)
+		sp := src.ParagraphSpan(p.Paragraph)
 		fmt.Fprintf(e.stdout, "¶%d  %s\n\n", p.Paragraph, src.Text[sp.Start:sp.End])
 	}
 	return nil
-}
-
-// paragraphOf returns the span of paragraph n (1-based) of a source.
-func paragraphOf(src *corpus.Source, n int) corpus.Span {
-	sp := corpus.Span{Start: -1}
-	for _, p := range src.Passages {
-		if p.Paragraph == n {
-			if sp.Start < 0 {
-				sp.Start = p.Start
-			}
-			sp.End = p.End
-		}
-	}
-	return sp
 }
 
 func orDash(s string) string {
