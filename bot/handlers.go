@@ -225,37 +225,40 @@ func questionFromText(s string) string {
 	return cut
 }
 
-// answerInto asks the library and sends the rendered answer with send.
-// Errors about the question are shown to the asker as they are; other
-// errors become msgInternal, with the cause in the log.
-func (b *Bot) answerInto(i *discordgo.Interaction, q retrieval.Question, send func(rendered) error) {
+// answer asks the library and renders the result: the quotes (with a More
+// button when there are more), the no-answer sentence, or what was wrong
+// with the question. Other errors become msgInternal, with the cause in the
+// log under logKey (the interaction or message id).
+func (b *Bot) answer(q retrieval.Question, logKey ...any) rendered {
 	ctx, cancel := context.WithTimeout(b.ctx, askTimeout)
 	defer cancel()
 	start := time.Now()
 	res, err := b.lib.Ask(ctx, q)
 	b.metrics.AnswerLatency.Observe(time.Since(start).Seconds())
-	var r rendered
 	switch {
 	case err != nil && questionError(err):
-		r = rendered{Content: userMessage(err)}
+		return rendered{Content: userMessage(err)}
 	case err != nil:
-		b.log.Error("answering failed", "interaction", i.ID, "err", err)
-		r = rendered{Content: msgInternal}
-	default:
-		if res.NoAnswer || len(res.Answers) == 0 {
-			b.metrics.NoAnswers.Inc()
-		} else {
-			b.metrics.Answers.Inc()
-		}
-		more := ""
-		if res.More {
-			next := q
-			next.Skip = q.Skip + len(res.Answers)
-			more = moreID(b.pending.put(next), next.Skip)
-		}
-		r = renderAnswers(res, more)
+		b.log.Error("answering failed", append(logKey, "err", err)...)
+		return rendered{Content: msgInternal}
 	}
-	if err := send(r); err != nil {
+	if res.NoAnswer || len(res.Answers) == 0 {
+		b.metrics.NoAnswers.Inc()
+	} else {
+		b.metrics.Answers.Inc()
+	}
+	more := ""
+	if res.More {
+		next := q
+		next.Skip = q.Skip + len(res.Answers)
+		more = moreID(b.pending.put(next), next.Skip)
+	}
+	return renderAnswers(res, more)
+}
+
+// answerInto answers q and sends the rendering with send.
+func (b *Bot) answerInto(i *discordgo.Interaction, q retrieval.Question, send func(rendered) error) {
+	if err := send(b.answer(q, "interaction", i.ID)); err != nil {
 		b.log.Error("sending the answer failed", "interaction", i.ID, "err", err)
 	}
 }
@@ -330,30 +333,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 			b.tellPrivately(m.Author.ID, retryMessage(wait))
 			return
 		}
-		ctx, cancel := context.WithTimeout(b.ctx, askTimeout)
-		defer cancel()
-		start := time.Now()
-		res, err := b.lib.Ask(ctx, retrieval.Question{Text: q, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes})
-		b.metrics.AnswerLatency.Observe(time.Since(start).Seconds())
-		switch {
-		case err != nil && questionError(err):
-			reply(rendered{Content: userMessage(err)})
-		case err != nil:
-			b.log.Error("answering a mention failed", "message", m.ID, "err", err)
-			reply(rendered{Content: msgInternal})
-		default:
-			if len(res.Answers) == 0 {
-				b.metrics.NoAnswers.Inc()
-			} else {
-				b.metrics.Answers.Inc()
-			}
-			more := ""
-			if res.More {
-				next := retrieval.Question{Text: q, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes, Skip: len(res.Answers)}
-				more = moreID(b.pending.put(next), next.Skip)
-			}
-			reply(renderAnswers(res, more))
-		}
+		reply(b.answer(retrieval.Question{Text: q, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes}, "message", m.ID))
 	})
 }
 

@@ -58,9 +58,6 @@ func escapeMarkdown(s string) string {
 		case strings.ContainsRune(markdownSpecial, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case r == '\u200b' || r == '\u2060':
-			// keep invisible characters of the source out of the escape's way
-			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
 		}
