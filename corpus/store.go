@@ -70,7 +70,36 @@ func OpenStore(path string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening library store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	if err := prepareStore(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("preparing library store %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// prepareStore checks the store's schema and creates its buckets. It writes
+// only to a new store, so that opening an existing one leaves its
+// Generation unchanged.
+func prepareStore(db *bolt.DB) error {
+	ready := false
+	err := db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil
+		}
+		if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
+			return fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
+		}
+		ready = meta.Get(keySchema) != nil
+		for _, b := range [][]byte{bucketInfo, bucketBody, bucketSnap, bucketURLs} {
+			ready = ready && tx.Bucket(b) != nil
+		}
+		return nil
+	})
+	if err != nil || ready {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketInfo, bucketBody, bucketMeta, bucketSnap, bucketURLs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -82,11 +111,23 @@ func OpenStore(path string) (*Store, error) {
 		}
 		return meta.Put(keySchema, []byte(storeSchema))
 	})
+}
+
+// Generation returns a number that grows with every change committed to the
+// store (it is bbolt's transaction id) and stays the same while nothing is
+// written, opening and closing included. The search index records the
+// generation it reflects, so a library can tell at open, without reading
+// every source, whether its index may be behind its store.
+func (s *Store) Generation() (uint64, error) {
+	var gen uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		gen = uint64(tx.ID())
+		return nil
+	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("preparing library store %s: %w", path, err)
+		return 0, fmt.Errorf("reading the store generation: %w", err)
 	}
-	return &Store{db: db, path: path}, nil
+	return gen, nil
 }
 
 // Close closes the store file.

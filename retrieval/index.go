@@ -8,10 +8,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -21,8 +24,9 @@ import (
 
 // mappingVersion names the layout of the index. Change it whenever the
 // mapping or what is indexed changes: an index of another version is rebuilt
-// from the store when it is opened.
-const mappingVersion = "2"
+// from the store when it is opened. Version 3 dropped the per-source
+// markers of version 2 from the index's internal store.
+const mappingVersion = "3"
 
 // Field names of a passage document.
 const (
@@ -42,10 +46,24 @@ const (
 // kindArticle is the fieldKind of an article record.
 const kindArticle = "article"
 
+// Keys in the index's internal store. There are only these two: scorch
+// rewrites every internal key into its root file each time it persists a
+// snapshot, so per-source keys would make indexing quadratic.
 var (
-	keyVersion      = []byte("verbatim_mapping_version")
-	internalSrcPref = "src/"
+	keyVersion    = []byte("verbatim_mapping_version")
+	keyGeneration = []byte("verbatim_store_generation")
 )
+
+// runtimeConfig is scorch's configuration. Batches are "unsafe": Batch
+// returns once the batch is searchable, before it is on disk. The store is
+// the source of truth and every batch carries the store generation it
+// reflects, so after a crash an index that lost its last batches is behind
+// the store and Open reconciles it; close waits for the last batch to be
+// persisted, so a clean shutdown loses nothing.
+var runtimeConfig = map[string]any{"unsafe_batch": true}
+
+// persistWait is how long close waits for the last batch to reach the disk.
+const persistWait = 2 * time.Minute
 
 // passageDoc is what the index holds for one passage, or for a source's
 // article record (Article and Kind set, Text and Title empty). Only Text,
@@ -122,12 +140,15 @@ func newMapping() *mapping.IndexMappingImpl {
 type passageIndex struct {
 	idx bleve.Index
 	log *slog.Logger
+
+	mu        sync.Mutex
+	persisted chan error // receives when the last applied batch is on disk
 }
 
 // openIndex opens the index at dir, or builds it anew when it is missing,
 // unreadable or of another mapping version. It does not reconcile.
 func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, runtimeConfig)
 	if err == nil {
 		v, verr := idx.GetInternal(keyVersion)
 		if verr == nil && string(v) == mappingVersion {
@@ -141,7 +162,7 @@ func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, false, fmt.Errorf("removing old search index %s: %w", dir, err)
 	}
-	idx, err = bleve.New(dir, newMapping())
+	idx, err = bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig)
 	if err != nil {
 		return nil, false, fmt.Errorf("creating search index %s: %w", dir, err)
 	}
@@ -175,9 +196,9 @@ func parseDocID(id string) (string, int, error) {
 	return src, i, nil
 }
 
-// addToBatch adds every passage of src and its article record to b, with the
-// source's marker in the index's internal store. One batch is applied
-// atomically, so a source is in the index whole or not at all.
+// addToBatch adds every passage of src and its article record to b. One
+// batch is applied atomically, so a source is in the index whole or not at
+// all.
 func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 	published := ""
 	if len(src.Published) == len("2006-01-02") && src.Published[4] == '-' {
@@ -207,7 +228,6 @@ func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 	if err := b.Index(articleID(src.ID), a); err != nil {
 		return fmt.Errorf("indexing the article record of %s: %w", src.ID, err)
 	}
-	b.SetInternal([]byte(internalSrcPref+src.ID), []byte(strconv.Itoa(len(src.Passages))))
 	return nil
 }
 
@@ -216,32 +236,47 @@ func outletKey(outlet string) string {
 	return strings.ToLower(strings.Join(strings.Fields(outlet), " "))
 }
 
-// add indexes every passage of a source, whole, in one batch.
-func (x *passageIndex) add(src *corpus.Source) error {
-	b := x.idx.NewBatch()
-	if err := addToBatch(b, src); err != nil {
+// apply applies a batch, recording in it the store generation gen that the
+// index reflects once the batch is applied.
+func (x *passageIndex) apply(b *bleve.Batch, gen uint64) error {
+	b.SetInternal(keyGeneration, []byte(strconv.FormatUint(gen, 10)))
+	done := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := x.idx.Batch(b); err != nil {
 		return err
 	}
-	if err := x.idx.Batch(b); err != nil {
-		return fmt.Errorf("indexing source %s: %w", src.ID, err)
-	}
+	x.mu.Lock()
+	x.persisted = done
+	x.mu.Unlock()
 	return nil
 }
 
-// remove deletes every passage of a source, its article record and its
-// marker, in one batch.
-func (x *passageIndex) remove(ctx context.Context, sourceID string) error {
+// generation returns the store generation recorded by the last applied
+// batch; ok is false when none was recorded.
+func (x *passageIndex) generation() (gen uint64, ok bool, err error) {
+	v, err := x.idx.GetInternal(keyGeneration)
+	if err != nil {
+		return 0, false, fmt.Errorf("reading the index generation: %w", err)
+	}
+	if v == nil {
+		return 0, false, nil
+	}
+	gen, err = strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		return 0, false, nil
+	}
+	return gen, true, nil
+}
+
+// removeToBatch adds to b the deletion of every document (passages and
+// article record) of a source.
+func (x *passageIndex) removeToBatch(ctx context.Context, b *bleve.Batch, sourceID string) error {
 	ids, err := x.docsOf(ctx, sourceID)
 	if err != nil {
 		return err
 	}
-	b := x.idx.NewBatch()
 	for _, id := range ids {
 		b.Delete(id)
-	}
-	b.DeleteInternal([]byte(internalSrcPref + sourceID))
-	if err := x.idx.Batch(b); err != nil {
-		return fmt.Errorf("removing source %s from the index: %w", sourceID, err)
 	}
 	return nil
 }
@@ -267,41 +302,86 @@ func (x *passageIndex) docsOf(ctx context.Context, sourceID string) ([]string, e
 	}
 }
 
-// indexed returns the number of passages the index holds for a source
-// (from its marker), or -1 when the source is not indexed.
-func (x *passageIndex) indexed(sourceID string) (int, error) {
-	v, err := x.idx.GetInternal([]byte(internalSrcPref + sourceID))
-	if err != nil {
-		return 0, fmt.Errorf("reading index marker of %s: %w", sourceID, err)
+// whole reports whether the index holds exactly a source of n passages: its
+// article record and passages 0 to n-1, each once. A nil s holds nothing.
+func (s *indexedSource) whole(n int) bool {
+	if s == nil || !s.Article || s.Malformed > 0 || s.Passages != n {
+		return false
 	}
-	if v == nil {
-		return -1, nil
+	seen := make([]bool, n)
+	for _, i := range s.Numbers {
+		if i < 0 || i >= n || seen[i] {
+			return false
+		}
+		seen[i] = true
 	}
-	n, err := strconv.Atoi(string(v))
-	if err != nil {
-		return -1, nil
-	}
-	return n, nil
+	return true
 }
 
-// sourceIDs returns the ids of every source with terms in the index. It may
-// name a source whose passages were all deleted; callers check with docsOf.
-func (x *passageIndex) sourceIDs() ([]string, error) {
-	d, err := x.idx.FieldDict(fieldSource)
+// indexedSource is what the index holds of one source.
+type indexedSource struct {
+	// Passages counts the passage documents; Numbers are their passage
+	// numbers, in no particular order.
+	Passages int
+	Numbers  []int
+	// Article reports whether the article record is there.
+	Article bool
+	// Malformed counts documents whose id does not parse.
+	Malformed int
+}
+
+// inventory reads the id of every document in the index and returns, per
+// source, what the index holds of it. It reads every document id, so its
+// cost grows with the index (about a second per million documents): it is
+// for reconciling and checking, not for answering.
+func (x *passageIndex) inventory(ctx context.Context) (map[string]*indexedSource, error) {
+	adv, err := x.idx.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("reading indexed sources: %w", err)
+		return nil, fmt.Errorf("reading the index: %w", err)
 	}
-	defer d.Close()
-	var out []string
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return nil, fmt.Errorf("reading indexed sources: %w", err)
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("reading the index: %w", err)
+	}
+	defer r.Close()
+	all, err := r.DocIDReaderAll()
+	if err != nil {
+		return nil, fmt.Errorf("reading the index's documents: %w", err)
+	}
+	defer all.Close()
+	out := map[string]*indexedSource{}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
-		if e == nil {
+		internal, err := all.Next()
+		if err != nil {
+			return nil, fmt.Errorf("reading the index's documents: %w", err)
+		}
+		if internal == nil {
 			return out, nil
 		}
-		out = append(out, e.Term)
+		ext, err := r.ExternalID(internal)
+		if err != nil {
+			return nil, fmt.Errorf("reading a document id: %w", err)
+		}
+		src, i, err := parseDocID(ext)
+		s := out[src]
+		if s == nil {
+			s = &indexedSource{}
+			out[src] = s
+		}
+		switch {
+		case err != nil:
+			s.Malformed++
+		case i < 0:
+			s.Article = true
+		default:
+			s.Passages++
+			s.Numbers = append(s.Numbers, i)
+		}
 	}
 }
 
@@ -319,8 +399,23 @@ func (x *passageIndex) docCount() (uint64, error) {
 	return n - min(n, res.Total), nil
 }
 
-// close closes the index.
+// close waits (at most persistWait) for the last applied batch to be on
+// disk, then closes the index.
 func (x *passageIndex) close() error {
+	x.mu.Lock()
+	done := x.persisted
+	x.persisted = nil
+	x.mu.Unlock()
+	if done != nil {
+		select {
+		case err := <-done:
+			if err != nil {
+				x.log.Warn("the search index could not save its last changes; the next start repairs it", "err", err)
+			}
+		case <-time.After(persistWait):
+			x.log.Warn("the search index took too long to save its last changes; the next start repairs it")
+		}
+	}
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -110,7 +111,39 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 	if fresh {
 		return l.rebuild(ctx)
 	}
+	current, err := l.indexCurrent()
+	if err != nil || current {
+		return err
+	}
 	return l.Reconcile(ctx)
+}
+
+// indexCurrent reports whether the index recorded the store's present
+// generation: then it reflects every change the store holds, and opening
+// needs no reconciling (which reads every source). After a crash between a
+// store write and its index batch, or when a batch was not yet on disk, the
+// generations differ.
+func (l *Library) indexCurrent() (bool, error) {
+	want, err := l.store.Generation()
+	if err != nil {
+		return false, err
+	}
+	have, ok, err := l.index.generation()
+	if err != nil {
+		return false, err
+	}
+	return ok && have == want, nil
+}
+
+// commit applies b to the index, recording the store's present generation
+// with it. Callers hold writeMu, so no store write can come between the
+// store change that b mirrors and the generation read here.
+func (l *Library) commit(b *bleve.Batch) error {
+	gen, err := l.store.Generation()
+	if err != nil {
+		return err
+	}
+	return l.index.apply(b, gen)
 }
 
 // seed loads the embedded seed articles into a store that never had them.
@@ -141,8 +174,12 @@ func (l *Library) seed(ctx context.Context) error {
 	return nil
 }
 
-// rebuild indexes every stored source into an empty index.
+// rebuild indexes every stored source into an empty index. Only its last
+// batch records the store generation, so a rebuild cut short is finished by
+// the next Open.
 func (l *Library) rebuild(ctx context.Context) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
 	ids, err := l.store.IDs(ctx)
 	if err != nil {
 		return err
@@ -167,18 +204,18 @@ func (l *Library) rebuild(ctx context.Context) error {
 			b.Reset()
 		}
 	}
-	if b.Size() > 0 {
-		if err := l.index.idx.Batch(b); err != nil {
-			return fmt.Errorf("rebuilding index: %w", err)
-		}
+	if err := l.commit(b); err != nil {
+		return fmt.Errorf("rebuilding index: %w", err)
 	}
 	l.log.Info("built search index", "sources", len(ids), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
 // Reconcile makes the index agree with the store: sources stored but not
-// (wholly) indexed are indexed, and sources indexed but no longer stored are
-// deleted from the index. It returns after both directions are repaired.
+// wholly indexed are indexed, and sources indexed but no longer stored (or
+// superseded) are deleted from the index. It reads every source's info and
+// every document id in the index, so Open runs it only when the index's
+// generation says it may be behind.
 func (l *Library) Reconcile(ctx context.Context) error {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
@@ -186,22 +223,34 @@ func (l *Library) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stored := make(map[string]bool, len(infos))
+	have, err := l.index.inventory(ctx)
+	if err != nil {
+		return err
+	}
+	b := l.index.idx.NewBatch()
+	flush := func() error {
+		if b.Size() < 1000 {
+			return nil
+		}
+		if err := l.index.idx.Batch(b); err != nil {
+			return fmt.Errorf("reconciling the search index: %w", err)
+		}
+		b.Reset()
+		return nil
+	}
+	active := make(map[string]bool, len(infos))
 	added, removed := 0, 0
 	for _, info := range infos {
-		n, err := l.index.indexed(info.ID)
-		if err != nil {
-			return err
-		}
 		if info.SupersededBy != "" {
 			continue // kept for checking quotes, not for answering
 		}
-		stored[info.ID] = true
-		if n == info.PassageCount {
+		active[info.ID] = true
+		h := have[info.ID]
+		if h.whole(info.PassageCount) {
 			continue
 		}
-		if n >= 0 {
-			if err := l.index.remove(ctx, info.ID); err != nil {
+		if h != nil {
+			if err := l.index.removeToBatch(ctx, b, info.ID); err != nil {
 				return err
 			}
 		}
@@ -209,34 +258,28 @@ func (l *Library) Reconcile(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reconciling: %w", err)
 		}
-		if err := l.index.add(&src); err != nil {
+		if err := addToBatch(b, &src); err != nil {
 			return err
 		}
 		added++
-	}
-	indexed, err := l.index.sourceIDs()
-	if err != nil {
-		return err
-	}
-	for _, id := range indexed {
-		if stored[id] {
-			continue
-		}
-		docs, err := l.index.docsOf(ctx, id)
-		if err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
-		n, err := l.index.indexed(id)
-		if err != nil {
-			return err
-		}
-		if len(docs) == 0 && n < 0 {
+	}
+	for id := range have {
+		if active[id] {
 			continue
 		}
-		if err := l.index.remove(ctx, id); err != nil {
+		if err := l.index.removeToBatch(ctx, b, id); err != nil {
 			return err
 		}
 		removed++
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	if err := l.commit(b); err != nil {
+		return fmt.Errorf("reconciling the search index: %w", err)
 	}
 	if added+removed > 0 {
 		l.log.Info("reconciled search index with the store", "indexed", added, "deleted", removed)
@@ -271,8 +314,13 @@ func (l *Library) Add(ctx context.Context, src corpus.Source) error {
 	if err := l.store.Put(ctx, src); err != nil {
 		return err
 	}
-	if err := l.index.add(&src); err != nil {
-		return l.undoAdds(ctx, []string{src.ID}, err)
+	b := l.index.idx.NewBatch()
+	err := addToBatch(b, &src)
+	if err == nil {
+		err = l.commit(b)
+	}
+	if err != nil {
+		return l.undoAdds(ctx, []string{src.ID}, fmt.Errorf("indexing source %s: %w", src.ID, err))
 	}
 	return nil
 }
@@ -297,7 +345,7 @@ func (l *Library) AddMany(ctx context.Context, srcs []corpus.Source) (map[int]*c
 			return nil, l.undoAdds(ctx, added, err)
 		}
 	}
-	if err := l.index.idx.Batch(b); err != nil {
+	if err := l.commit(b); err != nil {
 		return nil, l.undoAdds(ctx, added, fmt.Errorf("indexing %d sources: %w", len(added), err))
 	}
 	return dups, nil
@@ -324,12 +372,17 @@ func (l *Library) Replace(ctx context.Context, oldID string, next corpus.Source)
 	if err != nil {
 		return corpus.Source{}, err
 	}
-	if err := l.index.remove(ctx, oldID); err != nil {
-		l.log.Error("old version still indexed; the next start removes it", "id", oldID, "err", err)
+	b := l.index.idx.NewBatch()
+	err = l.index.removeToBatch(ctx, b, oldID)
+	if err == nil {
+		err = addToBatch(b, &next)
 	}
-	if err := l.index.add(&next); err != nil {
-		l.log.Error("new version stored but not indexed; the next start indexes it", "id", next.ID, "err", err)
-		return next, err
+	if err == nil {
+		err = l.commit(b)
+	}
+	if err != nil {
+		l.log.Error("new version stored but the index still has the old one; the next start repairs it", "old", oldID, "new", next.ID, "err", err)
+		return next, fmt.Errorf("indexing the new version %s: %w", next.ID, err)
 	}
 	return next, nil
 }
@@ -355,7 +408,12 @@ func (l *Library) Remove(ctx context.Context, id, scope string) (corpus.Info, er
 	if err := l.store.Remove(ctx, id); err != nil {
 		return corpus.Info{}, err
 	}
-	if err := l.index.remove(context.WithoutCancel(ctx), id); err != nil {
+	b := l.index.idx.NewBatch()
+	err = l.index.removeToBatch(context.WithoutCancel(ctx), b, id)
+	if err == nil {
+		err = l.commit(b)
+	}
+	if err != nil {
 		// Answers skip sources the store no longer has, and the next start
 		// deletes the leftover passages.
 		l.log.Error("source removed from the store but not from the index", "id", id, "err", err)

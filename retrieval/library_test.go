@@ -342,7 +342,11 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	// 2. Index has a source the store lacks.
 	doc, _ = corpus.ParseText([]byte("Ghost Story\n\nThe ghost ship sailed past the harbour at midnight."))
 	ghost, _ := corpus.NewSource(doc, corpus.Meta{Origin: "ghost.txt"}, c, time.Now())
-	if err := l.index.add(&ghost); err != nil {
+	b := l.index.idx.NewBatch()
+	if err := addToBatch(b, &ghost); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.index.apply(b, 0); err != nil {
 		t.Fatal(err)
 	}
 	l.Close()
@@ -357,8 +361,18 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	if ids, _ := l.index.docsOf(ctx, ghost.ID); len(ids) != 0 {
 		t.Errorf("%d passages of a source not in the store are still indexed", len(ids))
 	}
-	if n, _ := l.index.indexed(ghost.ID); n != -1 {
-		t.Errorf("ghost marker still in the index")
+	inv, err := l.index.inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv[ghost.ID] != nil {
+		t.Errorf("the index still holds %+v of a source not in the store", inv[ghost.ID])
+	}
+	if !inv[orphan.ID].whole(len(orphan.Passages)) {
+		t.Errorf("the orphan is indexed as %+v, want %d passages and its article", inv[orphan.ID], len(orphan.Passages))
+	}
+	if current, err := l.indexCurrent(); err != nil || !current {
+		t.Errorf("after reconciling, the index is not at the store's generation (%v)", err)
 	}
 	l.Close()
 
