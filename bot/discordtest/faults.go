@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -36,9 +37,81 @@ func (s *Server) FailNext(route string, status, n int) {
 // discordgo, with ShouldRetryOnRateLimit, sleeps retry_after and retries
 // (without a cap on attempts).
 func (s *Server) RateLimitNext(route string, retryAfter time.Duration) {
+	s.RateLimitNextN(route, retryAfter, 1)
+}
+
+// RateLimitNextN makes the next n requests matching route answer 429, as
+// RateLimitNext does for one: a storm of rate limits. discordgo retries each
+// after retryAfter, so one call of the bot's may meet several of them.
+func (s *Server) RateLimitNextN(route string, retryAfter time.Duration, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{route: route, status: http.StatusTooManyRequests, retryAfter: retryAfter, remaining: 1})
+	s.faults = append(s.faults, &fault{route: route, status: http.StatusTooManyRequests, retryAfter: retryAfter, remaining: n})
+}
+
+// Hold is a request held back by HoldNext.
+type Hold struct {
+	route    string
+	arrived  chan struct{}
+	released chan struct{}
+	release  sync.Once
+	taken    bool // guarded by Server.mu: a request has arrived and is held
+}
+
+// HoldNext makes the next request matching route (see FailNext) wait, once
+// it is recorded, until the test calls Release (or the server closes, or the
+// client gives up on it); then it goes on to be answered as usual, by an
+// injected fault or by its route. A test uses it to act while a request of
+// the bot's is in flight: for example, to drop the gateway connection
+// between the bot receiving an interaction and its answer arriving.
+// Holds are matched before faults, in the order they were made.
+func (s *Server) HoldNext(route string) *Hold {
+	h := &Hold{route: route, arrived: make(chan struct{}), released: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holds = append(s.holds, h)
+	if s.closed {
+		h.Release()
+	}
+	return h
+}
+
+// Arrived is closed when the held request has arrived.
+func (h *Hold) Arrived() <-chan struct{} { return h.arrived }
+
+// Release lets the held request go on. It may be called more than once, and
+// before the request arrives (which then is not held).
+func (h *Hold) Release() { h.release.Do(func() { close(h.released) }) }
+
+// holdIfAsked holds the request if a pending Hold matches it.
+func (s *Server) holdIfAsked(ex *exchange) {
+	s.mu.Lock()
+	var h *Hold
+	for _, cand := range s.holds {
+		if !cand.taken && matchRoute(cand.route, ex.r.Method, apiPath(ex.r.URL.Path)) {
+			h = cand
+			h.taken = true
+			break
+		}
+	}
+	s.mu.Unlock()
+	if h == nil {
+		return
+	}
+	close(h.arrived)
+	select {
+	case <-h.released:
+	case <-ex.r.Context().Done():
+	}
+}
+
+// releaseHoldsLocked lets every held request go on and forgets the holds
+// (when the server closes, or forgets its history).
+func (s *Server) releaseHoldsLocked() {
+	for _, h := range s.holds {
+		h.Release()
+	}
+	s.holds = nil
 }
 
 // FailEvery makes every n-th API request from now on (counting every request

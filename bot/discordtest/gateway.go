@@ -53,6 +53,24 @@ type gatewaySession struct {
 	conn *gatewayConn // nil while the bot is disconnected
 }
 
+// forgetReceived drops from the replay log the dispatches up to the sequence
+// a heartbeat carries: the bot has received them, and a RESUME replays only
+// what comes after the sequence it sends, which is never lower. Without it
+// the log would grow with every event over a long test.
+func (g *gatewaySession) forgetReceived(heartbeatData json.RawMessage) {
+	var seq int64
+	if json.Unmarshal(heartbeatData, &seq) != nil || seq <= 0 { // null before the first dispatch
+		return
+	}
+	n := 0
+	for n < len(g.log) && g.log[n].seq <= seq {
+		n++
+	}
+	if n > 0 {
+		g.log = append(g.log[:0:0], g.log[n:]...)
+	}
+}
+
 type dispatched struct {
 	seq   int64
 	event string
@@ -250,6 +268,9 @@ func (s *Server) handleGatewayOp(c *gatewayConn, p gatewayPayload) {
 			return
 		}
 		c.sendOpLocked(opHeartbeatACK, nil)
+		if c.session != nil {
+			c.session.forgetReceived(p.Data)
+		}
 		if c.reconnectPending {
 			c.reconnectPending = false
 			c.sendOpLocked(opReconnect, nil)

@@ -175,6 +175,27 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
+// ForgetHistory drops what the fake has recorded of past traffic (requests
+// and messages), the interactions dispatched so far and the messages it
+// stores, so that a long test — a soak — does not grow with every request.
+// It keeps violations, users, guilds, channels, members, commands, faults
+// and gateway sessions, and lets any held request go on. Call it between
+// exchanges: an interaction dispatched before it can no longer be answered
+// or edited, and a message sent before it can no longer be replied to
+// unless it is dispatched again.
+func (s *Server) ForgetHistory() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+	s.messages = nil
+	s.interactions = map[string]*interactionState{}
+	s.byToken = map[string]*interactionState{}
+	s.stored = map[string]*discordgo.Message{}
+	s.attachments = map[string][]byte{}
+	s.releaseHoldsLocked()
+	s.notifyLocked()
+}
+
 // UnknownRequests returns the requests no route matched.
 func (s *Server) UnknownRequests() []Request {
 	var out []Request

@@ -41,6 +41,7 @@ const (
 	codeCannotEditOthersMessage = 50005
 	codeEmptyMessage            = 50006
 	codeInvalidWebhookToken     = 50027
+	codeInvalidRecipients       = 50033
 	codeInvalidFormBody         = 50035
 	codeInvalidJSON             = 50109
 )
@@ -55,8 +56,8 @@ type exchange struct {
 
 type exchangeKey struct{}
 
-// serveREST records a request, checks authorization, applies injected faults
-// and routes it.
+// serveREST records a request, checks authorization, holds it if asked,
+// applies injected faults and routes it.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	host := r.Header.Get(originalHostHeader)
@@ -78,7 +79,8 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	rec.Seq = len(s.requests) + 1
+	s.requestSeq++
+	rec.Seq = s.requestSeq
 	rec.Time = s.now()
 	s.requests = append(s.requests, rec)
 	s.notifyLocked()
@@ -92,10 +94,11 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 		ex.fail(http.StatusUnauthorized, codeGeneral, "401: Unauthorized")
 	case decodeErr != nil:
 		ex.fail(http.StatusBadRequest, codeInvalidJSON, "The request body contains invalid JSON.")
-	case s.injectFault(ex):
-		// answered by the fault
 	default:
-		s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
+		s.holdIfAsked(ex)
+		if !s.injectFault(ex) {
+			s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
+		}
 	}
 }
 
@@ -139,6 +142,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/{v}/gateway/bot", s.getGatewayBot)
 	s.handle("GET /api/{v}/users/@me", s.getMe)
 	s.handle("GET /api/{v}/users/{user}", s.getUser)
+	s.handle("POST /api/{v}/users/@me/channels", s.createDM)
 
 	s.handle("GET /api/{v}/channels/{channel}", s.getChannel)
 	s.handle("POST /api/{v}/channels/{channel}/messages", s.postChannelMessage)
@@ -283,6 +287,55 @@ func (s *Server) getUser(ex *exchange) {
 		return
 	}
 	ex.reply(http.StatusOK, u)
+}
+
+// createDM handles POST /users/@me/channels ({"recipient_id": ...}): the DM
+// channel with a user, the one already open when there is one, as Discord
+// answers it.
+func (s *Server) createDM(ex *exchange) {
+	id, _ := ex.body()["recipient_id"].(string)
+	if id == "" {
+		ex.rejectForm([]fieldError{{path: []string{"recipient_id"}, code: "BASE_TYPE_REQUIRED", message: "This field is required"}})
+		return
+	}
+	s.mu.Lock()
+	u := s.users[id]
+	if u == nil || id == s.cfg.botUser.ID {
+		s.mu.Unlock()
+		ex.fail(http.StatusBadRequest, codeInvalidRecipients, "Invalid Recipient(s)")
+		return
+	}
+	ch := s.dmChannelLocked(u)
+	out := *ch
+	s.mu.Unlock()
+	ex.reply(http.StatusOK, &out)
+}
+
+// dmChannelLocked returns the DM channel with u, opening one if needed.
+func (s *Server) dmChannelLocked(u *discordgo.User) *discordgo.Channel {
+	for _, ch := range s.channels {
+		if ch.Type == discordgo.ChannelTypeDM && len(ch.Recipients) == 1 && ch.Recipients[0].ID == u.ID {
+			return ch
+		}
+	}
+	cp := *u
+	ch := &discordgo.Channel{ID: s.newIDLocked(), Type: discordgo.ChannelTypeDM, Recipients: []*discordgo.User{&cp}}
+	s.channels[ch.ID] = ch
+	return ch
+}
+
+// Channel returns a copy of a channel the fake knows: one added, seen in an
+// event, or a DM the bot opened.
+func (s *Server) Channel(channelID string) (*discordgo.Channel, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[channelID]
+	if ch == nil {
+		return nil, false
+	}
+	out := *ch
+	out.Recipients = append([]*discordgo.User(nil), ch.Recipients...)
+	return &out, true
 }
 
 // ---- Channels, messages, members --------------------------------------------

@@ -137,6 +137,7 @@ type Server struct {
 	lastID  int64
 
 	// Recording (see record.go).
+	requestSeq int // Seq of the last request received
 	requests   []*Request
 	messages   []Message
 	violations []Violation
@@ -154,6 +155,7 @@ type Server struct {
 	commands     map[string][]*discordgo.ApplicationCommand
 
 	// Fault injection (see faults.go).
+	holds           []*Hold
 	faults          []*fault
 	failEvery       int
 	failEveryStatus int
@@ -233,6 +235,7 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
+	s.releaseHoldsLocked() // http.Close waits for the requests being answered
 	conns := make([]*gatewayConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
