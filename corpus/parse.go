@@ -35,7 +35,7 @@ func ParseFile(ctx context.Context, name string, data []byte) (Document, error) 
 		return Document{}, err
 	}
 	if len(data) > MaxFileBytes {
-		return Document{}, fmt.Errorf("%s is %d MiB; the largest article file read is %d MiB", name, len(data)>>20, MaxFileBytes>>20)
+		return Document{}, fmt.Errorf("%s is over the %d MiB limit for an article file (%d bytes); add just the article", name, MaxFileBytes>>20, len(data))
 	}
 	if !Supported(name) {
 		ext := filepath.Ext(name)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strings"
@@ -27,6 +28,92 @@ const DefaultPDFTimeout = 20 * time.Second
 // (a news article is a few pages, and a crafted page tree can claim
 // millions).
 const MaxPDFPages = 1000
+
+// Limits on what one PDF may make ParsePDF decompress and keep. A few KB of
+// deflated content can inflate to gigabytes of drawing instructions; these
+// stop such a file long before memory or the time limit is at stake.
+const (
+	// MaxPDFStreamBytes caps the decompressed content and ToUnicode
+	// streams read, over the whole document.
+	MaxPDFStreamBytes = 16 << 20
+	// MaxPDFChars caps the characters drawn, over the whole document.
+	MaxPDFChars = 1 << 19
+)
+
+// pdfBudget counts what a document has cost so far against the limits
+// above and the context's deadline.
+type pdfBudget struct {
+	ctx         context.Context
+	streamBytes int64
+	chars       int
+	ops         int
+}
+
+// pdfAbort is panicked inside pdf.Interpret callbacks, the only way to stop
+// the library's interpreter; pageGlyphs recovers it.
+type pdfAbort struct{ err error }
+
+// ctxReader fails reads once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// checkStream decompresses a stream (or an array of streams) into nothing
+// before the library interprets it, counting its bytes against
+// MaxPDFStreamBytes: the interpreter keeps whole tokens and everything a
+// callback collects, so a bomb must be stopped before it runs. Read errors
+// other than the deadline are left for the interpreter to report.
+func (b *pdfBudget) checkStream(v pdf.Value) error {
+	var parts []pdf.Value
+	if v.Kind() == pdf.Array {
+		for i := 0; i < v.Len(); i++ {
+			parts = append(parts, v.Index(i))
+		}
+	} else {
+		parts = []pdf.Value{v}
+	}
+	for _, part := range parts {
+		if part.Kind() != pdf.Stream {
+			continue
+		}
+		rd := part.Reader()
+		n, err := io.Copy(io.Discard, io.LimitReader(ctxReader{b.ctx, rd}, MaxPDFStreamBytes-b.streamBytes+1))
+		rd.Close()
+		b.streamBytes += n
+		if b.streamBytes > MaxPDFStreamBytes {
+			return fmt.Errorf("%w: its pages decompress to more than %d MiB of drawing instructions, the most that is read", ErrNotReadablePDF, MaxPDFStreamBytes>>20)
+		}
+		if err != nil && b.ctx.Err() != nil {
+			return fmt.Errorf("%w: gave up after the time limit: %w", ErrNotReadablePDF, b.ctx.Err())
+		}
+	}
+	return nil
+}
+
+// addChars counts n more characters drawn; it stops the interpreter (with
+// pdfAbort) past MaxPDFChars or once the context is done.
+func (b *pdfBudget) addChars(n int) {
+	b.chars += n
+	if b.chars > MaxPDFChars {
+		panic(pdfAbort{fmt.Errorf("%w: it draws more than %d characters, the most that is read", ErrNotReadablePDF, MaxPDFChars)})
+	}
+}
+
+// tick is called for every operator; now and then it checks the context.
+func (b *pdfBudget) tick() {
+	b.ops++
+	if b.ops%4096 == 0 && b.ctx.Err() != nil {
+		panic(pdfAbort{fmt.Errorf("%w: gave up after the time limit: %w", ErrNotReadablePDF, b.ctx.Err())})
+	}
+}
 
 // pdfGlyph is one character the PDF draws, in page space.
 type pdfGlyph struct {
@@ -95,7 +182,8 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 		if errors.Is(err, pdf.ErrInvalidPassword) {
 			return Document{}, fmt.Errorf("%w: it is encrypted", ErrNotReadablePDF)
 		}
-		return Document{}, fmt.Errorf("%w: %v", ErrNotReadablePDF, err)
+		// The library's messages come from format strings: "missing %%EOF".
+		return Document{}, fmt.Errorf("%w: %s", ErrNotReadablePDF, strings.ReplaceAll(err.Error(), "%%", "%"))
 	}
 	n := r.NumPage()
 	switch {
@@ -106,6 +194,7 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 	}
 
 	var lines []pdfLine
+	budget := &pdfBudget{ctx: ctx}
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
 			return Document{}, fmt.Errorf("%w: gave up at page %d of %d: %w", ErrNotReadablePDF, i, n, err)
@@ -114,7 +203,11 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 		if p.V.IsNull() {
 			continue
 		}
-		lines = append(lines, pageLines(pageGlyphs(p), i)...)
+		glyphs, err := pageGlyphs(p, budget)
+		if err != nil {
+			return Document{}, err
+		}
+		lines = append(lines, pageLines(glyphs, i)...)
 	}
 	lines = dropPageFurniture(lines, n)
 	paras := pdfParagraphs(lines)
@@ -175,11 +268,25 @@ type pdfFont struct {
 // drawn, with its position, advance and size. It is the library's
 // Page.Content with word spacing (Tw) applied, which the library ignores:
 // without it, positions drift right along justified lines and words run
-// together or split.
-func pageGlyphs(p pdf.Page) []pdfGlyph {
+// together or split. Every stream it interprets (the page's contents, each
+// font's ToUnicode map) is first measured against the budget, and the
+// characters drawn are counted; past a limit it returns an error.
+func pageGlyphs(p pdf.Page, budget *pdfBudget) (out []pdfGlyph, err error) {
 	strm := p.V.Key("Contents")
 	if strm.Kind() == pdf.Null {
-		return nil
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			a, ok := r.(pdfAbort)
+			if !ok {
+				panic(r)
+			}
+			out, err = nil, a.err
+		}
+	}()
+	if err := budget.checkStream(strm); err != nil {
+		return nil, err
 	}
 	type gstate struct {
 		tc, tw, th, tl, tfs, trise float64
@@ -192,18 +299,23 @@ func pageGlyphs(p pdf.Page) []pdfGlyph {
 			return f
 		}
 		pf := p.Font(name)
+		if tu := pf.V.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+			if err := budget.checkStream(tu); err != nil {
+				panic(pdfAbort{err})
+			}
+		}
 		f := &pdfFont{enc: pf.Encoder(), first: pf.FirstChar(), width: pf.Widths()}
 		fonts[name] = f
 		return f
 	}
 	g := gstate{th: 1, ctm: pdfIdentity, tm: pdfIdentity, tlm: pdfIdentity}
 	var stack []gstate
-	var out []pdfGlyph
 
 	show := func(raw string) {
 		if g.font == nil || g.font.enc == nil {
 			return
 		}
+		budget.addChars(len(raw)) // before decoding: a string can be megabytes
 		decoded := []rune(g.font.enc.Decode(raw))
 		for i, ch := range decoded {
 			code := -1
@@ -231,6 +343,7 @@ func pageGlyphs(p pdf.Page) []pdfGlyph {
 		g.tm = g.tlm
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+		budget.tick()
 		args := make([]pdf.Value, stk.Len())
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
@@ -319,7 +432,7 @@ func pageGlyphs(p pdf.Page) []pdfGlyph {
 			}
 		}
 	})
-	return out
+	return out, nil
 }
 
 // pageLines groups a page's glyphs, in drawing order, into lines: a new
