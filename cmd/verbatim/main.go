@@ -48,6 +48,8 @@ func commands() []command {
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
 		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version", runRefresh},
+		{"export", "[flags] > FILE", "write the whole library to standard output as a backup (JSON Lines)", runExport},
+		{"import", "[flags] FILE|-", "restore a backup written by export (- reads standard input)", runImport},
 		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
 		{"eval", "[flags] QUESTIONS.yaml | --beir DIR", "measure answer quality (questions file or BEIR benchmark)", runEval},
 		{"bench", "[flags]", "measure speed and memory on a generated corpus", runBench},
