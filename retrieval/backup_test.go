@@ -194,12 +194,16 @@ func TestImportStopsAtABadLine(t *testing.T) {
 	}
 }
 
-func TestImportCancelled(t *testing.T) {
+func TestBackupCancelled(t *testing.T) {
 	l, _ := openSeeded(t)
 	a := exportOf(t, l)
 	r, _ := openEmpty(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
+	var out bytes.Buffer
+	if _, err := l.Export(ctx, &out); !errors.Is(err, context.Canceled) || bytes.Contains(out.Bytes(), []byte(`"end"`)) {
+		t.Errorf("Export with a cancelled context: %v, and it wrote an end record: %v", err, bytes.Contains(out.Bytes(), []byte(`"end"`)))
+	}
 	if _, err := r.Import(ctx, bytes.NewReader(a), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Import with a cancelled context: %v", err)
 	}
