@@ -95,6 +95,9 @@ var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": t
 // quoteBreaks returns the offsets (into s) after sentence ends that precede
 // an opening quote, from offset from on.
 func quoteBreaks(s string, from int) []int {
+	if !strings.ContainsAny(s[from:], "“\"") {
+		return nil // the pattern needs an opening quote; skip the slow regexp
+	}
 	var out []int
 	for _, m := range quoteBreak.FindAllStringSubmatchIndex(s[from:], -1) {
 		if abbreviations[strings.ToLower(s[from+m[2]:from+m[3]])] {

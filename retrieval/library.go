@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -302,6 +304,43 @@ func (l *Library) Close() error {
 // it, stamped with the library's clock. It does not add it.
 func (l *Library) NewSource(doc corpus.Document, meta corpus.Meta) (corpus.Source, error) {
 	return corpus.NewSource(doc, meta, l.chunker, l.now())
+}
+
+// Draft is what a source is made of: a parsed document and what its adder
+// said of it.
+type Draft struct {
+	Doc  corpus.Document
+	Meta corpus.Meta
+}
+
+// NewSources makes a source of each draft, as NewSource does, chunking on
+// every CPU: for bulk imports, where chunking in a loop keeps one core busy
+// while the others wait. srcs[i] is made of drafts[i], or errs[i] says why
+// it could not be (ctx's error for drafts not reached before ctx ended).
+// Both slices have one entry per draft.
+func (l *Library) NewSources(ctx context.Context, drafts []Draft) (srcs []corpus.Source, errs []error) {
+	srcs = make([]corpus.Source, len(drafts))
+	errs = make([]error, len(drafts))
+	now := l.now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(drafts)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(drafts) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				srcs[i], errs[i] = corpus.NewSource(drafts[i].Doc, drafts[i].Meta, l.chunker, now)
+			}
+		})
+	}
+	wg.Wait()
+	return srcs, errs
 }
 
 // Add stores a source and indexes it. The store is written first; if

@@ -235,7 +235,7 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 	var cpuTime float64
 	bar := newProgress(e.stderr, "indexing", o.passages)
 	docs := make([]corpus.Document, 0, o.batch)
-	srcs := make([]corpus.Source, 0, o.batch)
+	drafts := make([]retrieval.Draft, 0, o.batch)
 	for rep.Passages < o.passages {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -248,13 +248,15 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 			planned += len(d.Paragraphs)
 		}
 		t, c := time.Now(), cpuSeconds()
-		srcs = srcs[:0]
+		drafts = drafts[:0]
 		for _, d := range docs {
-			src, err := lib.NewSource(d, corpus.Meta{Origin: d.URL, AddedBy: "bench"})
+			drafts = append(drafts, retrieval.Draft{Doc: d, Meta: corpus.Meta{Origin: d.URL, AddedBy: "bench"}})
+		}
+		srcs, errs := lib.NewSources(ctx, drafts)
+		for i, err := range errs {
 			if err != nil {
-				return fmt.Errorf("making a source of generated article %q: %w", d.Title, err)
+				return fmt.Errorf("making a source of generated article %q: %w", docs[i].Title, err)
 			}
-			srcs = append(srcs, src)
 		}
 		t2 := time.Now()
 		dups, err := lib.AddMany(ctx, srcs)
