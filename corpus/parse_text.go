@@ -303,8 +303,11 @@ func takeMetaLines(units []unit, doc *Document) []unit {
 		if m := dateLine.FindStringSubmatchIndex(u.text); m != nil && doc.Published == "" {
 			doc.Published = normalizeDate(u.text[m[2]:m[3]])
 			doc.PublishedFrom = "date line"
-			u.start += m[1]
-			u.text = u.text[m[1]:]
+			// The rest starts after the white space that ends the date,
+			// Unicode spaces too (a line of only a no-break space is blank).
+			rest := strings.TrimLeftFunc(u.text[m[1]:], unicode.IsSpace)
+			u.start += len(u.text) - len(rest)
+			u.text = rest
 		}
 		if m := byLine.FindStringSubmatch(u.text); m != nil && doc.Author == "" {
 			doc.Author = m[1]
@@ -492,7 +495,9 @@ func splitFrontMatter(src string) (string, frontMatter) {
 		if !ok {
 			continue
 		}
-		v = strings.Trim(strings.TrimSpace(v), `"'`)
+		// Quotes around a value are not part of it, nor is white space
+		// inside them (title: "  " is no title).
+		v = strings.TrimSpace(strings.Trim(strings.TrimSpace(v), `"'`))
 		fm[strings.ToLower(strings.TrimSpace(k))] = v
 	}
 	if stop > len(src) {

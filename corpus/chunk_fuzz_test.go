@@ -1,0 +1,130 @@
+package corpus
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// FuzzChunk checks that the chunker's offsets always round-trip. Any valid
+// UTF-8 text is made into a document twice — its blank-line blocks as
+// paragraphs, and what ParseText makes of it — and each goes through
+// NewSource. Then: Validate passes; sentences lie inside their paragraph, in
+// order, without overlap, trimmed, and cover every byte of it but white
+// space; a paragraph's passages are the paragraph itself or runs of its
+// whole sentences, in order, together from its first sentence to its last;
+// and the source survives a JSON round trip (the store's encoding) whole.
+// Seeds: testdata/fuzz/FuzzChunk.
+func FuzzChunk(f *testing.F) {
+	chunker, err := NewChunker()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return // no parser makes a document of invalid UTF-8
+		}
+		var paras []string
+		for _, block := range strings.Split(text, "\n\n") {
+			if b := strings.TrimSpace(block); b != "" {
+				paras = append(paras, b)
+			}
+		}
+		if len(paras) > 0 {
+			var doc Document
+			doc.Text, doc.Paragraphs = joinHTMLParagraphs(paras)
+			checkChunks(t, chunker, doc)
+		}
+		if doc, err := ParseText([]byte(text)); err == nil {
+			checkChunks(t, chunker, doc)
+		}
+	})
+}
+
+// checkChunks makes a source of doc and checks its passages and sentences.
+func checkChunks(t *testing.T, chunker *Chunker, doc Document) {
+	t.Helper()
+	src, err := NewSource(doc, Meta{Origin: "fuzz.txt"}, chunker, time.Date(2021, 3, 17, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatalf("NewSource refused a document: %v", err)
+	}
+	if err := src.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if src.Text != doc.Text {
+		t.Fatalf("the source's text differs from the document's")
+	}
+	si, pi := 0, 0
+	for n, para := range doc.Paragraphs {
+		// This paragraph's sentences.
+		var sents []Span
+		covered := para.Start
+		for si < len(src.Sentences) && src.Sentences[si].Start < para.End {
+			s := src.Sentences[si]
+			if s.Start < covered || s.End > para.End || s.Start >= s.End {
+				t.Fatalf("sentence %d %v is not inside paragraph %d %v after %d", si, s, n+1, para, covered)
+			}
+			if isSpaceByte(src.Text[s.Start]) || isSpaceByte(src.Text[s.End-1]) {
+				t.Errorf("sentence %d is not trimmed: %q", si, src.Text[s.Start:s.End])
+			}
+			if gap := src.Text[covered:s.Start]; strings.TrimLeft(gap, " \n\t\r\f\v") != "" {
+				t.Errorf("no sentence covers %q before sentence %d", gap, si)
+			}
+			covered = s.End
+			sents = append(sents, s)
+			si++
+		}
+		if rest := src.Text[covered:para.End]; strings.TrimLeft(rest, " \n\t\r\f\v") != "" {
+			t.Errorf("no sentence covers %q at the end of paragraph %d", rest, n+1)
+		}
+		// This paragraph's passages.
+		var ps []Passage
+		for pi < len(src.Passages) && src.Passages[pi].Paragraph == n+1 {
+			ps = append(ps, src.Passages[pi])
+			pi++
+		}
+		if len(ps) == 0 {
+			t.Fatalf("paragraph %d has no passage", n+1)
+		}
+		if len(ps) == 1 && ps[0].Start == para.Start && ps[0].End == para.End {
+			continue
+		}
+		k := 0
+		for _, p := range ps {
+			if k >= len(sents) || p.Start != sents[k].Start {
+				t.Fatalf("passage %v of paragraph %d does not begin a sentence (sentences %v)", p, n+1, sents)
+			}
+			for k < len(sents) && sents[k].End < p.End {
+				k++
+			}
+			if k == len(sents) || sents[k].End != p.End {
+				t.Fatalf("passage %v of paragraph %d does not end a sentence (sentences %v)", p, n+1, sents)
+			}
+			k++
+		}
+		if k != len(sents) {
+			t.Fatalf("paragraph %d: sentences %v after its last passage %v", n+1, sents[k:], ps[len(ps)-1])
+		}
+	}
+	if si != len(src.Sentences) || pi != len(src.Passages) {
+		t.Fatalf("sentences %v or passages %v outside every paragraph", src.Sentences[si:], src.Passages[pi:])
+	}
+
+	b, err := json.Marshal(src)
+	if err != nil {
+		t.Fatalf("encoding the source: %v", err)
+	}
+	var back Source
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("decoding the source: %v", err)
+	}
+	if err := back.Validate(); err != nil {
+		t.Fatalf("Validate after a JSON round trip: %v", err)
+	}
+	if back.Text != src.Text || !reflect.DeepEqual(back.Passages, src.Passages) || !reflect.DeepEqual(back.Sentences, src.Sentences) {
+		t.Fatalf("the source changed in a JSON round trip")
+	}
+}
