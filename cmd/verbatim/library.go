@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -147,16 +148,9 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 
 // parseFile reads and parses one file into a source (not yet added).
 func parseFile(ctx context.Context, lib *retrieval.Library, path string, meta corpus.Meta) (corpus.Source, error) {
-	st, err := os.Stat(path)
+	data, err := readArticleFile(path)
 	if err != nil {
-		return corpus.Source{}, fmt.Errorf("reading: %w", err)
-	}
-	if st.Size() > corpus.MaxFileBytes {
-		return corpus.Source{}, fmt.Errorf("%d MiB is over the %d MiB limit for an article", st.Size()>>20, corpus.MaxFileBytes>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return corpus.Source{}, fmt.Errorf("reading: %w", err)
+		return corpus.Source{}, err
 	}
 	doc, err := corpus.ParseFile(ctx, filepath.Base(path), data)
 	if err != nil {
@@ -165,6 +159,59 @@ func parseFile(ctx context.Context, lib *retrieval.Library, path string, meta co
 	meta.Origin = filepath.Base(path)
 	meta.Snapshot, meta.SnapshotType = data, corpus.MediaType(path)
 	return lib.NewSource(doc, meta)
+}
+
+// readArticleFile reads a regular file of at most corpus.MaxFileBytes. A
+// FIFO would block the run and a device (/dev/zero) would never end, so
+// anything but a regular file is refused before it is opened, and the read
+// stops past the limit even if the file grows meanwhile.
+func readArticleFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if err := regularFile(st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if err := regularFile(st); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, corpus.MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if len(data) > corpus.MaxFileBytes {
+		return nil, fmt.Errorf("over the %d MiB limit for an article file (%d bytes or more); add just the article", corpus.MaxFileBytes>>20, len(data))
+	}
+	return data, nil
+}
+
+// regularFile refuses what is not a regular file, or is over the size limit.
+func regularFile(st fs.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		kind := "a special file"
+		switch m := st.Mode(); {
+		case m&fs.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case m&fs.ModeDevice != 0:
+			kind = "a device"
+		case m&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return fmt.Errorf("not a regular file (%s); add article files or directories of them", kind)
+	}
+	if st.Size() > corpus.MaxFileBytes {
+		return fmt.Errorf("over the %d MiB limit for an article file (%d bytes); add just the article", corpus.MaxFileBytes>>20, st.Size())
+	}
+	return nil
 }
 
 // addURL fetches a web page (through the guarded fetcher), parses it and
