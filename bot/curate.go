@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -201,13 +203,15 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 		b.replyEphemeral(i, "Attach the article file to the command.")
 		return
 	}
-	name := path.Base(strings.ReplaceAll(att.Filename, "\\", "/"))
+	name := attachmentName(att.Filename)
 	if !corpus.Supported(name) {
 		b.replyEphemeral(i, fmt.Sprintf("Verbatim reads %s files; %q is not one.", strings.Join(corpus.SupportedExtensions, ", "), truncate(name, 80)))
 		return
 	}
-	if att.Size > corpus.MaxFileBytes {
-		b.replyEphemeral(i, fmt.Sprintf("That file is over the %d MiB limit for an article.", corpus.MaxFileBytes>>20))
+	limit := b.attachmentLimit()
+	tooBig := fmt.Sprintf("Not added: that file is over the %s limit for an article file; upload just the article.", inMiB(limit))
+	if int64(att.Size) > limit {
+		b.replyEphemeral(i, tooBig)
 		return
 	}
 	if !b.deferReply(i, true) {
@@ -216,6 +220,13 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 	ctx, cancel := context.WithTimeout(b.ctx, addTimeout)
 	defer cancel()
 	f, err := b.fetcher.Fetch(ctx, att.URL)
+	if errors.Is(err, corpus.ErrTooLarge) { // larger than its declared size
+		b.log.Warn("an attachment was larger than declared", "interaction", i.ID, "size", att.Size, "err", err)
+		if err := b.editReply(i, rendered{Content: tooBig}); err != nil {
+			b.log.Error("reporting an add failed", "interaction", i.ID, "err", err)
+		}
+		return
+	}
 	if err != nil {
 		b.log.Warn("downloading an attachment failed", "interaction", i.ID, "err", err)
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: the file could not be downloaded from Discord", corpus.ErrInvalid))
@@ -227,6 +238,43 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 		return
 	}
 	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: name, AddedBy: addedBy(i), Snapshot: f.Body, SnapshotType: corpus.MediaType(name)})
+}
+
+// attachmentName is the name an attachment is kept under (its origin): the
+// last element of the name as sent, "/" or "\\" separated, without control
+// characters, and at most 120 characters with its extension kept.
+func attachmentName(sent string) string {
+	name := path.Base(strings.ReplaceAll(sent, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > 120 {
+		ext := []rune(path.Ext(name))
+		if len(ext) > 10 {
+			ext = nil
+		}
+		name = string(r[:119-len(ext)]) + "…" + string(ext)
+	}
+	return name
+}
+
+// attachmentLimit is the largest attachment that can be added: the article
+// file limit, or the fetcher's body limit when that is smaller (an
+// attachment is downloaded through the fetcher).
+func (b *Bot) attachmentLimit() int64 {
+	fetchMax := b.cfg.Fetch.MaxBytes
+	if fetchMax <= 0 {
+		fetchMax = corpus.DefaultFetchMaxBytes
+	}
+	return min(int64(corpus.MaxFileBytes), fetchMax)
+}
+
+// inMiB shows a byte count in MiB ("5 MiB", "2.5 MiB").
+func inMiB(n int64) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MiB"
 }
 
 // handleAddURL fetches an article from the web through the guarded
