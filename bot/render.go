@@ -29,6 +29,17 @@ const (
 	maxButtonsPerRow    = 5
 )
 
+// How much of a source's metadata is shown, in characters, so that an
+// outlet or note of any length still leaves an embed within Discord's limits
+// (the 6000 characters of all embeds above all: a quote's embed is at most
+// 256 + 4096 + a footer of a few hundred).
+const (
+	maxOutletShown    = 200
+	maxPublishedShown = 64
+	maxNameShown      = 256 // an author or whoever added a source
+	maxTypeShown      = 100
+)
+
 // Colours of the embeds.
 const (
 	colourQuote = 0x2B6CB0
@@ -64,6 +75,17 @@ func escapeMarkdown(s string) string {
 	}
 	return b.String()
 }
+
+// defuseMentions makes text for the fields Discord shows as plain text
+// (embed titles and footers), where a Markdown escape would show: a
+// zero-width space after every "@" and between "<" and "#", so that nothing
+// in it reads as a mention ("@everyone", "<@id>", "<@&id>", "<#id>"). It
+// looks the same.
+var defuseMentions = strings.NewReplacer("@", "@\u200b", "<#", "<\u200b#").Replace
+
+// plainField is s for a plain-text field: on one line, without mentions, at
+// most n characters.
+func plainField(s string, n int) string { return truncate(defuseMentions(plainText(s)), n) }
 
 // quoteMarkdown renders a quote as a Markdown block quote, escaped, with the
 // question's words in bold and "…" where it was cut inside a sentence.
@@ -110,11 +132,12 @@ func quoteMarkdown(a retrieval.Answer) string {
 	return strings.Join(lines, "\n")
 }
 
-// sourceLine is the attribution of a source: outlet · date · ¶ · id.
+// sourceLine is the attribution of a source: outlet · date · ¶ · id, the
+// outlet and date shortened so that the source id always shows.
 func sourceLine(s corpus.Info, paragraph int) string {
-	parts := []string{orUnknownOutlet(s.Outlet)}
+	parts := []string{truncate(plainText(orUnknownOutlet(s.Outlet)), maxOutletShown)}
 	if s.Published != "" {
-		parts = append(parts, s.Published)
+		parts = append(parts, truncate(plainText(s.Published), maxPublishedShown))
 	}
 	if paragraph > 0 {
 		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
@@ -130,10 +153,13 @@ func orUnknownOutlet(o string) string {
 	return o
 }
 
-// linkURL returns the URL of a source when it is a web link Discord can show.
+// linkURL returns the URL of a source when it is a web link Discord can show:
+// http or https, with a host, and no white space or control characters
+// (Discord refuses a message whose link is not well formed).
 func linkURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2000 {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2000 ||
+		strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		return ""
 	}
 	return raw
@@ -144,11 +170,11 @@ func linkURL(raw string) string {
 // and source id; syndicated copies in "Also carried by".
 func answerEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(plainText(a.Source.Title), maxEmbedTitle),
+		Title:       plainField(a.Source.Title, maxEmbedTitle),
 		URL:         linkURL(a.Source.URL),
 		Description: truncate(quoteMarkdown(a), maxEmbedDescription),
 		Color:       colourQuote,
-		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(sourceLine(a.Source, a.Paragraph), maxFooter)},
+		Footer:      &discordgo.MessageEmbedFooter{Text: plainField(sourceLine(a.Source, a.Paragraph), maxFooter)},
 	}
 	if len(a.AlsoCarriedBy) > 0 {
 		var items []string
@@ -272,45 +298,51 @@ func renderContext(src corpus.Source, start, end int) (rendered, error) {
 	}
 	desc := escapeMarkdown(src.Text[para.Start:start]) + "**" + escapeMarkdown(src.Text[start:end]) + "**" + escapeMarkdown(src.Text[end:para.End])
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(plainText(src.Title), maxEmbedTitle),
+		Title:       plainField(src.Title, maxEmbedTitle),
 		URL:         linkURL(src.URL),
 		Description: truncate(desc, maxEmbedDescription),
 		Color:       colourNote,
-		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(sourceLine(src.Info, n), maxFooter)},
+		Footer:      &discordgo.MessageEmbedFooter{Text: plainField(sourceLine(src.Info, n), maxFooter)},
 	}
 	return rendered{Embeds: []*discordgo.MessageEmbed{e}}, nil
 }
 
+// fieldValue is s for an embed field's value: escaped, "—" when blank, at
+// most n characters.
+func fieldValue(s string, n int) string { return truncate(escapeMarkdown(orDash(s)), n) }
+
 // renderSource renders /sources show: provenance and attribution of one
-// source.
+// source. Each value is shortened so that the embed stays within Discord's
+// 6000 characters whatever the source says.
 func renderSource(s corpus.Info) rendered {
 	fields := []*discordgo.MessageEmbedField{
-		{Name: "Outlet", Value: escapeMarkdown(orUnknownOutlet(s.Outlet)), Inline: true},
-		{Name: "Published", Value: escapeMarkdown(orDash(s.Published)), Inline: true},
+		{Name: "Outlet", Value: fieldValue(orUnknownOutlet(s.Outlet), maxOutletShown), Inline: true},
+		{Name: "Published", Value: fieldValue(s.Published, maxPublishedShown), Inline: true},
 		{Name: "Passages", Value: fmt.Sprint(s.PassageCount), Inline: true},
-		{Name: "Added", Value: fmt.Sprintf("%s by %s", s.AddedAt.Format("2006-01-02 15:04 MST"), escapeMarkdown(orDash(s.AddedBy))), Inline: false},
+		{Name: "Added", Value: fmt.Sprintf("%s by %s", s.AddedAt.Format("2006-01-02 15:04 MST"), fieldValue(s.AddedBy, maxNameShown)), Inline: false},
 		{Name: "Library", Value: scopeName(s.Scope), Inline: true},
-		{Name: "Origin", Value: truncate(escapeMarkdown(orDash(s.Origin)), maxFieldValue), Inline: true},
-		{Name: "SHA-256 of stored text", Value: "`" + s.SHA256 + "`", Inline: false},
+		{Name: "Origin", Value: fieldValue(s.Origin, maxFieldValue), Inline: true},
+		{Name: "SHA-256 of stored text", Value: "`" + truncate(s.SHA256, 64) + "`", Inline: false},
 	}
 	if !s.FetchedAt.IsZero() {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Fetched", Value: s.FetchedAt.Format("2006-01-02 15:04 MST"), Inline: true})
 	}
 	if s.SnapshotSHA256 != "" {
-		fields = append(fields, &discordgo.MessageEmbedField{Name: "Snapshot kept", Value: fmt.Sprintf("%s, %d bytes, SHA-256 `%s`", escapeMarkdown(s.SnapshotType), s.SnapshotBytes, s.SnapshotSHA256)})
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Snapshot kept", Value: fmt.Sprintf("%s, %d bytes, SHA-256 `%s`",
+			fieldValue(s.SnapshotType, maxTypeShown), s.SnapshotBytes, truncate(s.SnapshotSHA256, 64))})
 	}
-	if s.Author != "" {
-		fields = append(fields, &discordgo.MessageEmbedField{Name: "Author", Value: truncate(escapeMarkdown(s.Author), maxFieldValue), Inline: true})
+	if strings.TrimSpace(s.Author) != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Author", Value: fieldValue(s.Author, maxNameShown), Inline: true})
 	}
-	if s.Note != "" {
-		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: truncate(escapeMarkdown(s.Note), maxFieldValue)})
+	if strings.TrimSpace(s.Note) != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: fieldValue(s.Note, maxFieldValue)})
 	}
 	return rendered{Embeds: []*discordgo.MessageEmbed{{
-		Title:  truncate(plainText(s.Title), maxEmbedTitle),
+		Title:  plainField(s.Title, maxEmbedTitle),
 		URL:    linkURL(s.URL),
 		Color:  colourNote,
 		Fields: fields,
-		Footer: &discordgo.MessageEmbedFooter{Text: "source " + s.ID},
+		Footer: &discordgo.MessageEmbedFooter{Text: plainField("source "+s.ID, maxFooter)},
 	}}}
 }
 
