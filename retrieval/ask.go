@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -48,6 +49,21 @@ type Tuning struct {
 	// question; a passage whose article is not among them gets no article
 	// score.
 	ArticleCandidates int
+	// RescoreK1 and RescoreB are the BM25 parameters of the second stage,
+	// which scores the best ArticleCandidates articles again from the
+	// index's postings (see rescore); RescoreK1 0 keeps bleve's scores.
+	// RescoreDelta is BM25+'s lower bound for a matched term.
+	RescoreK1, RescoreB, RescoreDelta float64
+	// OrderedWeight and UnorderedWeight weigh the proximity of adjacent
+	// question terms in the second stage: the second term within
+	// ProximityGap positions after the first, or both within
+	// ProximityWindow positions in either order.
+	OrderedWeight, UnorderedWeight float64
+	ProximityGap, ProximityWindow  int
+	// SpanWeight weighs the most question weight (IDF of distinct terms)
+	// found within SpanWindow consecutive positions of the document.
+	SpanWeight float64
+	SpanWindow int
 	// MinCoverage is the least share (IDF-weighted) of the question's content
 	// words a quote must contain to be given at all.
 	MinCoverage float64
@@ -82,6 +98,15 @@ func DefaultTuning() Tuning {
 		TitleBoost:            0.3,
 		ArticleWeight:         0.7,
 		ArticleCandidates:     100,
+		RescoreK1:             1.2,
+		RescoreB:              0.75,
+		RescoreDelta:          0.25,
+		OrderedWeight:         0.2,
+		UnorderedWeight:       0.1,
+		ProximityGap:          3,
+		ProximityWindow:       8,
+		SpanWeight:            0.3,
+		SpanWindow:            20,
 		MinCoverage:           0.5,
 		MaxQuoteRunes:         400,
 		Syndication:           0.7,
@@ -307,9 +332,8 @@ func contentTerms(all []string) []string {
 	return out
 }
 
-// weigh gives each content term its BM25 IDF in the passage index; a term
-// the index does not have gets the highest weight, since no quote can cover it.
-func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
+// reader opens a reader of the index's current snapshot; close it.
+func (l *Library) reader() (index.IndexReader, error) {
 	adv, err := l.index.idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("opening index reader: %w", err)
@@ -317,6 +341,16 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 	r, err := adv.Reader()
 	if err != nil {
 		return nil, fmt.Errorf("opening index reader: %w", err)
+	}
+	return r, nil
+}
+
+// weigh gives each content term its BM25 IDF in the passage index; a term
+// the index does not have gets the highest weight, since no quote can cover it.
+func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
+	r, err := l.reader()
+	if err != nil {
+		return nil, err
 	}
 	defer r.Close()
 	n, err := l.index.docCount()
@@ -378,22 +412,35 @@ type passageHit struct {
 // best articles (at least n). A passage's score adds ArticleWeight times
 // its article's score, so a passage of an article that is about the
 // question as a whole ranks above a lone mention; articles maps a source id
-// to ArticleWeight times its article score.
+// to ArticleWeight times its article score. The article score is the second
+// stage's (rescore) unless Tuning.RescoreK1 is 0.
 func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int, locations bool) ([]passageHit, map[string]float64, error) {
+	t := l.tuning
 	pq, aq := l.buildQuery(text, filters)
-	ahits, err := l.hits(ctx, aq, max(n, l.tuning.ArticleCandidates), false)
+	ap := &readerProbe{Query: aq}
+	ahits, err := l.hits(ctx, ap, max(n, t.ArticleCandidates), false)
 	if err != nil {
 		return nil, nil, err
-	}
-	articles := make(map[string]float64, len(ahits))
-	for _, h := range ahits {
-		if id, pi, err := parseDocID(h.ID); err == nil && pi < 0 {
-			articles[id] = l.tuning.ArticleWeight * h.Score
-		}
 	}
 	phits, err := l.hits(ctx, pq, n, locations)
 	if err != nil {
 		return nil, nil, err
+	}
+	var rescored map[string]float64
+	if t.RescoreK1 > 0 {
+		if rescored, err = l.rescoreArticles(ctx, text, ahits, ap.reader); err != nil {
+			return nil, nil, err
+		}
+	}
+	articles := make(map[string]float64, len(ahits))
+	for _, h := range ahits {
+		if id, pi, err := parseDocID(h.ID); err == nil && pi < 0 {
+			s := h.Score
+			if rescored != nil {
+				s = rescored[h.ID]
+			}
+			articles[id] = t.ArticleWeight * s
+		}
 	}
 	out := make([]passageHit, 0, len(phits))
 	for _, h := range phits {
@@ -406,6 +453,23 @@ func (l *Library) retrieve(ctx context.Context, text string, filters []query.Que
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out, articles, nil
+}
+
+// rescoreArticles scores the candidate articles again in the second stage
+// (see rescore); ar is the reader their search ran on.
+func (l *Library) rescoreArticles(ctx context.Context, text string, ahits search.DocumentMatchCollection, ar index.IndexReader) (map[string]float64, error) {
+	r, err := l.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	kinds, err := r.TermFieldReader(ctx, []byte(kindArticle), fieldKind, false, false, false)
+	if err != nil {
+		return nil, fmt.Errorf("counting articles: %w", err)
+	}
+	n := kinds.Count()
+	kinds.Close()
+	return l.rescore(ctx, r, fieldArticle, float64(n), l.analyze(text), ahits, ar == r)
 }
 
 // hits runs a query with the deadline and term limit of the tuning.

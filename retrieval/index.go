@@ -25,8 +25,9 @@ import (
 // mappingVersion names the layout of the index. Change it whenever the
 // mapping or what is indexed changes: an index of another version is rebuilt
 // from the store when it is opened. Version 3 dropped the per-source
-// markers of version 2 from the index's internal store.
-const mappingVersion = "3"
+// markers of version 2 from the index's internal store; version 4 keeps
+// term vectors of the article field (positions, for the second stage).
+const mappingVersion = "4"
 
 // Field names of a passage document.
 const (
@@ -103,7 +104,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	article := bleve.NewTextFieldMapping()
 	article.Analyzer = en.AnalyzerName
 	article.Store = false
-	article.IncludeTermVectors = false
+	article.IncludeTermVectors = true
 	article.IncludeInAll = false
 	article.DocValues = false
 
