@@ -346,6 +346,20 @@ func renderSource(s corpus.Info) rendered {
 	}}}
 }
 
+// Characters of a /sources list line given to each part, escaped: with the
+// id, date and the words between, a line is at most 256 characters, so that
+// a page of 15 sources always fits in an embed's description.
+const (
+	listTitleShown  = 90
+	listOutletShown = 40
+	listDateShown   = 20
+	listAdderShown  = 40
+)
+
+// listPart is s for a line of the source list: on one line, escaped, at most
+// n characters.
+func listPart(s string, n int) string { return truncate(escapeMarkdown(plainText(s)), n) }
+
 // renderSourceList renders one page of /sources list.
 func renderSourceList(infos []corpus.Info, page, perPage int) rendered {
 	pages := max((len(infos)+perPage-1)/perPage, 1)
@@ -354,11 +368,12 @@ func renderSourceList(infos []corpus.Info, page, perPage int) rendered {
 		return rendered{Content: "The library is empty."}
 	}
 	var b strings.Builder
+	n := 0
 	for _, s := range infos[(page-1)*perPage : min(page*perPage, len(infos))] {
-		line := fmt.Sprintf("`%s` **%s** — %s · %s · %s, added %s by %s\n", s.ID, escapeMarkdown(truncate(plainText(s.Title), 90)),
-			escapeMarkdown(orUnknownOutlet(s.Outlet)), escapeMarkdown(orDash(s.Published)), scopeName(s.Scope),
-			s.AddedAt.Format("2006-01-02"), escapeMarkdown(truncate(orDash(s.AddedBy), 40)))
-		if b.Len()+len(line) > maxEmbedDescription-100 {
+		line := fmt.Sprintf("`%s` **%s** — %s · %s · %s, added %s by %s\n", s.ID, listPart(s.Title, listTitleShown),
+			listPart(orUnknownOutlet(s.Outlet), listOutletShown), listPart(orDash(s.Published), listDateShown), scopeName(s.Scope),
+			s.AddedAt.Format("2006-01-02"), listPart(orDash(s.AddedBy), listAdderShown))
+		if n += utf8.RuneCountInString(line); n > maxEmbedDescription-100 {
 			break
 		}
 		b.WriteString(line)

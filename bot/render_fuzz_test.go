@@ -160,7 +160,8 @@ func (s fuzzShape) n(i, limit int) int {
 // (fuzz bytes) that sets how many answers and syndicated copies there are,
 // where the question's words were found, and where quotes were cut. Every
 // message must stay within Discord's limits and never hold a live mention;
-// and every message is sent with allowed mentions that parse nothing.
+// a page of the source list names every source on it; and every message
+// is sent with allowed mentions that parse nothing.
 // Seeds: testdata/fuzz/FuzzRender.
 func FuzzRender(f *testing.F) {
 	if err := checkNoMentions(noMentions()); err != nil {
@@ -217,6 +218,15 @@ func FuzzRender(f *testing.F) {
 		for i := range sh.n(5, 40) {
 			infos = append(infos, info(i))
 		}
-		checkMessage(t, "source list", renderSourceList(infos, sh.n(6, 5), sourcesPerPage))
+		page := 1 + sh.n(6, 3)
+		list := renderSourceList(infos, page, sourcesPerPage)
+		checkMessage(t, "source list", list)
+		if first := (page - 1) * sourcesPerPage; first < len(infos) {
+			for _, s := range infos[first:min(first+sourcesPerPage, len(infos))] {
+				if !strings.Contains(list.Embeds[0].Description, "`"+s.ID+"`") {
+					t.Errorf("source list page %d leaves out source %s:\n%s", page, s.ID, list.Embeds[0].Description)
+				}
+			}
+		}
 	})
 }
