@@ -150,7 +150,8 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 	}
 	b.registered.Store(true)
 	b.connected.Store(true)
-	b.log.Info("bot is serving", "user", b.session.State.User.Username, "guilds", len(b.cfg.GuildIDs))
+	user, _ := b.identity()
+	b.log.Info("bot is serving", "user", user.Username, "guilds", len(b.cfg.GuildIDs))
 	<-ctx.Done()
 
 	b.stopping.Store(true)
@@ -163,6 +164,14 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 		b.log.Warn("stopping: answers still in flight after the grace period", "grace", grace)
 		cancel()
 	}
+	// No reconnecting once closed: discordgo's heartbeat goroutine, caught by
+	// Close just as its ticker fired, would otherwise fail to write to the
+	// closed connection and reconnect after Run returned (and keep trying
+	// for ever once Discord is out of reach). Set under the session's lock,
+	// which that goroutine takes before it reads the flag.
+	b.session.Lock()
+	b.session.ShouldReconnectOnError = false
+	b.session.Unlock()
 	if err := b.session.Close(); err != nil {
 		return fmt.Errorf("disconnecting from Discord: %w", err)
 	}
@@ -181,12 +190,30 @@ func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	}
 }
 
+// identity returns the bot's user and its application id as the last READY
+// gave them (the user's id when READY had no application), or zero values
+// before the first READY. It reads them under the state's lock: a READY
+// after an invalid session (op 9) rewrites them while handlers run.
+func (b *Bot) identity() (user discordgo.User, appID string) {
+	st := b.session.State
+	if st == nil {
+		return discordgo.User{}, ""
+	}
+	st.RLock()
+	defer st.RUnlock()
+	if st.User != nil {
+		user = *st.User
+		appID = st.User.ID
+	}
+	if st.Application != nil && st.Application.ID != "" {
+		appID = st.Application.ID
+	}
+	return user, appID
+}
+
 // register bulk-overwrites the commands, per guild when GuildIDs is set.
 func (b *Bot) register(ctx context.Context) error {
-	appID := b.session.State.User.ID
-	if b.session.State.Application != nil && b.session.State.Application.ID != "" {
-		appID = b.session.State.Application.ID
-	}
+	_, appID := b.identity()
 	guilds := b.cfg.GuildIDs
 	if len(guilds) == 0 {
 		guilds = []string{""}

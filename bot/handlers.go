@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -303,10 +305,14 @@ func retryMessage(wait time.Duration) string {
 // needs no privileged intent: Discord sends the content of messages that
 // mention the bot.
 func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
-	if m == nil || m.Message == nil || m.Author == nil || m.Author.Bot || s.State == nil || s.State.User == nil {
+	if m == nil || m.Message == nil || m.Author == nil || m.Author.Bot {
 		return
 	}
-	me := s.State.User.ID
+	user, _ := b.identity()
+	me := user.ID
+	if me == "" {
+		return
+	}
 	mentioned := false
 	for _, u := range m.Mentions {
 		if u != nil && u.ID == me {
@@ -330,7 +336,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		}
 		if wait, ok := b.limits.allow(m.Author.ID, m.GuildID); !ok {
 			b.metrics.Refusals.WithLabelValues("rate_limit").Inc()
-			b.tellPrivately(m.Author.ID, retryMessage(wait))
+			b.tellPrivately(m.Author.ID, retryMessage(wait), "message", m.ID)
 			return
 		}
 		reply(b.answer(retrieval.Question{Text: q, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes}, "message", m.ID))
@@ -349,14 +355,23 @@ func (b *Bot) sendReply(channelID, messageID, guildID string, r rendered) error 
 	})
 }
 
-// tellPrivately sends a user a direct message; failures are only logged.
-func (b *Bot) tellPrivately(userID, text string) {
-	ch, err := b.session.UserChannelCreate(userID, discordgo.WithContext(b.ctx))
+// tellPrivately sends a user a direct message, each step again after a
+// server error as answers are; failures are only logged, under logKey (the
+// message the user sent).
+func (b *Bot) tellPrivately(userID, text string, logKey ...any) {
+	var ch *discordgo.Channel
+	err := withRetry(b.ctx, func() (err error) {
+		ch, err = b.session.UserChannelCreate(userID, discordgo.WithContext(b.ctx))
+		return err
+	})
 	if err == nil {
-		_, err = b.session.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(b.ctx))
+		err = withRetry(b.ctx, func() error {
+			_, err := b.session.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(b.ctx))
+			return err
+		})
 	}
 	if err != nil {
-		b.log.Warn("could not message a member privately", "user", userID, "err", err)
+		b.log.Error("could not message a member privately", append(logKey, "user", userID, "err", err)...)
 	}
 }
 
@@ -457,13 +472,30 @@ func (b *Bot) respond(i *discordgo.Interaction, typ discordgo.InteractionRespons
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	err := withRetry(b.ctx, func() error {
-		return b.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: typ, Data: data}, discordgo.WithContext(b.ctx))
+		return b.interactionRespond(i, &discordgo.InteractionResponse{Type: typ, Data: data})
 	})
 	if err != nil {
 		b.log.Error("responding to an interaction failed", "interaction", i.ID, "err", err)
 		return false
 	}
 	return true
+}
+
+// callbackBuckets is how many rate-limit buckets interaction callbacks share.
+const callbackBuckets = 16
+
+// interactionRespond sends an interaction's callback, as
+// Session.InteractionRespond does (for responses without files), but in one
+// of callbackBuckets rate-limit buckets. discordgo keys the bucket by the
+// callback's URL — the interaction's id and token — and never frees a
+// bucket, so InteractionRespond keeps a few hundred bytes for every
+// interaction the bot ever answers.
+func (b *Bot) interactionRespond(i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(i.ID)) // a hash never fails to write
+	bucket := fmt.Sprintf("interaction callbacks %d", h.Sum32()%callbackBuckets)
+	_, err := b.session.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), resp, bucket, discordgo.WithContext(b.ctx))
+	return err
 }
 
 // replyEphemeral answers an interaction with a short private sentence.
@@ -479,7 +511,7 @@ func (b *Bot) deferReply(i *discordgo.Interaction, private bool) bool {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	err := withRetry(b.ctx, func() error {
-		return b.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data}, discordgo.WithContext(b.ctx))
+		return b.interactionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
 	})
 	if err != nil {
 		b.log.Error("acknowledging an interaction failed", "interaction", i.ID, "err", err)

@@ -309,6 +309,12 @@ func (s *Server) Session(t testing.TB, token string) *discordgo.Session {
 	return dg
 }
 
+// CloseIdleConnections closes the idle keep-alive connections of the
+// clients that Client and Session make, as Close does; the fake goes on
+// serving. A test that counts goroutines calls it first: each idle
+// connection keeps goroutines on both ends.
+func (s *Server) CloseIdleConnections() { s.transport.CloseIdleConnections() }
+
 // rewriteTransport sends requests for Discord hosts to the fake.
 type rewriteTransport struct {
 	target *url.URL
