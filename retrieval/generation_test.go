@@ -94,3 +94,41 @@ func TestGenerationTracksTheStore(t *testing.T) {
 		t.Errorf("the source stored before the crash does not answer: %v", quotes(res))
 	}
 }
+
+// TestLibrariesInOneProcessStayApart opens two new libraries in turn and
+// then the first again, in one process: each must find its own index. (A
+// scorch configuration map shared between opens once sent the reopened
+// library to the index created last.)
+func TestLibrariesInOneProcessStayApart(t *testing.T) {
+	ctx := context.Background()
+	texts := []string{
+		"Harbour Story\n\nThe harbour master logged nine tugboats before dawn.",
+		"Orchard Story\n\nThe orchard keeper picked eleven crates of pears at noon.",
+	}
+	questions := []string{"How many tugboats did the harbour master log?", "How many crates of pears did the orchard keeper pick?"}
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for i, dir := range dirs {
+		l, err := Open(ctx, Options{Dir: dir, NoSeed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addText(t, l, texts[i], corpus.Meta{})
+		l.Close()
+	}
+	for i, dir := range dirs {
+		l, err := Open(ctx, Options{Dir: dir, NoSeed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, q := range questions {
+			res := ask(t, l, Question{Text: q})
+			if answered := !res.NoAnswer; answered != (i == j) {
+				t.Errorf("library %d answered %q: %v, want %v", i, q, answered, i == j)
+			}
+		}
+		if st, err := l.Stats(ctx); err != nil || st.Sources != 1 || st.Passages != 1 {
+			t.Errorf("library %d: stats %+v (%v), want its one source", i, st, err)
+		}
+		l.Close()
+	}
+}

@@ -55,13 +55,16 @@ var (
 	keyGeneration = []byte("verbatim_store_generation")
 )
 
-// runtimeConfig is scorch's configuration. Batches are "unsafe": Batch
-// returns once the batch is searchable, before it is on disk. The store is
-// the source of truth and every batch carries the store generation it
-// reflects, so after a crash an index that lost its last batches is behind
-// the store and Open reconciles it; close waits for the last batch to be
-// persisted, so a clean shutdown loses nothing.
-var runtimeConfig = map[string]any{"unsafe_batch": true}
+// runtimeConfig returns scorch's configuration, a new map each time:
+// bleve.NewUsing writes the index's path into the map it is given, and a
+// shared map would send every later OpenUsing in the process to that index.
+//
+// Batches are "unsafe": Batch returns once the batch is searchable, before
+// it is on disk. The store is the source of truth and every batch carries
+// the store generation it reflects, so after a crash an index that lost its
+// last batches is behind the store and Open reconciles it; close waits for
+// the last batch to be persisted, so a clean shutdown loses nothing.
+func runtimeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
 
 // persistWait is how long close waits for the last batch to reach the disk.
 const persistWait = 2 * time.Minute
@@ -149,7 +152,7 @@ type passageIndex struct {
 // openIndex opens the index at dir, or builds it anew when it is missing,
 // unreadable or of another mapping version. It does not reconcile.
 func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
-	idx, err := bleve.OpenUsing(dir, runtimeConfig)
+	idx, err := bleve.OpenUsing(dir, runtimeConfig())
 	if err == nil {
 		v, verr := idx.GetInternal(keyVersion)
 		if verr == nil && string(v) == mappingVersion {
@@ -163,7 +166,7 @@ func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, false, fmt.Errorf("removing old search index %s: %w", dir, err)
 	}
-	idx, err = bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig)
+	idx, err = bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
 		return nil, false, fmt.Errorf("creating search index %s: %w", dir, err)
 	}
