@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -35,7 +34,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(filepath.Join(dir, "library.db")); err != nil {
 		return fmt.Errorf("there is no library in %s to export: give --data DIR or set VERBATIM_DATA", dir)
 	}
-	lib, err := openForBackup(ctx, e, dir, lf.verbose)
+	lib, err := openForBackup(ctx, e, dir, &lf)
 	if err != nil {
 		return err
 	}
@@ -98,7 +97,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lib, err := openForBackup(ctx, e, dir, lf.verbose)
+	lib, err := openForBackup(ctx, e, dir, &lf)
 	if err != nil {
 		return err
 	}
@@ -124,13 +123,8 @@ func importError(name string, err error) error {
 // openForBackup opens the library in dir without loading the seed articles:
 // an export does not change the library, and an import into an empty one
 // gives exactly what was exported.
-func openForBackup(ctx context.Context, e *env, dir string, verbose bool) (*retrieval.Library, error) {
-	level := slog.LevelWarn
-	if verbose {
-		level = slog.LevelInfo
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: log, NoSeed: true})
+func openForBackup(ctx context.Context, e *env, dir string, lf *libFlags) (*retrieval.Library, error) {
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), NoSeed: true})
 	if err != nil {
 		return nil, fmt.Errorf("opening the library in %s: %w", dir, err)
 	}

@@ -47,6 +47,7 @@ func commands() []command {
 		{"remove", "[flags] ID...", "remove sources from the library", runRemove},
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
+		{"check", "[--repair]", "verify that store and index agree and every span cuts exactly; --repair rebuilds the index", runCheck},
 		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version", runRefresh},
 		{"export", "[flags] > FILE", "write the whole library to standard output as a backup (JSON Lines)", runExport},
 		{"import", "[flags] FILE|-", "restore a backup written by export (- reads standard input)", runImport},
@@ -139,18 +140,23 @@ func (lf *libFlags) dataDir(e *env) (string, error) {
 	return filepath.Join(home, ".local", "share", "verbatim"), nil
 }
 
+// logger is the logger the flags ask for: warnings, or with -v everything
+// the library does, to stderr.
+func (lf *libFlags) logger(e *env) *slog.Logger {
+	level := slog.LevelWarn
+	if lf.verbose {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
 // open opens the library the flags name.
 func (lf *libFlags) open(ctx context.Context, e *env) (*retrieval.Library, error) {
 	dir, err := lf.dataDir(e)
 	if err != nil {
 		return nil, err
 	}
-	level := slog.LevelWarn
-	if lf.verbose {
-		level = slog.LevelInfo
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: log})
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e)})
 	if err != nil {
 		return nil, fmt.Errorf("opening the library in %s: %w", dir, err)
 	}

@@ -1,0 +1,130 @@
+package corpus
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// TestStoreCheck corrupts one record of a store of the seed articles (one
+// with a URL and a snapshot) at a time, and checks that Check names the
+// source and what is wrong — and that a whole store has no problem.
+func TestStoreCheck(t *testing.T) {
+	ctx := context.Background()
+	srcs := seedSources(t)
+	srcs[0].URL = "https://example.com/story"
+	srcs[0].Snapshot = []byte("<html>the page</html>")
+	sum := sha256.Sum256(srcs[0].Snapshot)
+	srcs[0].SnapshotSHA256, srcs[0].SnapshotBytes = hex.EncodeToString(sum[:]), len(srcs[0].Snapshot)
+	target := srcs[0].ID
+
+	editBody := func(f func(*body)) func(*bolt.Tx) error {
+		return func(tx *bolt.Tx) error {
+			var bd body
+			if err := json.Unmarshal(tx.Bucket(bucketBody).Get([]byte(target)), &bd); err != nil {
+				return err
+			}
+			f(&bd)
+			v, _ := json.Marshal(bd)
+			return tx.Bucket(bucketBody).Put([]byte(target), v)
+		}
+	}
+	editInfo := func(f func(*Info)) func(*bolt.Tx) error {
+		return func(tx *bolt.Tx) error {
+			var info Info
+			if err := json.Unmarshal(tx.Bucket(bucketInfo).Get([]byte(target)), &info); err != nil {
+				return err
+			}
+			f(&info)
+			v, _ := json.Marshal(info)
+			return tx.Bucket(bucketInfo).Put([]byte(target), v)
+		}
+	}
+	put := func(bucket []byte, key, value string) func(*bolt.Tx) error {
+		return func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), []byte(value)) }
+	}
+	tests := []struct {
+		name    string
+		corrupt func(*bolt.Tx) error
+		id      string // the source named
+		want    string // in what is said
+	}{
+		{"whole", nil, "", ""},
+		{"text edited", editBody(func(b *body) { b.Text = strings.Replace(b.Text, "Russia", "Prussia", 1) }), target, "sha256"},
+		{"passage past the end", editBody(func(b *body) { b.Passages[0].End = len(b.Text) + 5 }), target, "passage 0"},
+		{"sentence inside a rune", editBody(func(b *body) { b.Sentences[1].Start = runeMiddle(t, b.Text) }), target, "sentence 1"},
+		{"passage count", editInfo(func(i *Info) { i.PassageCount++ }), target, "passages"},
+		{"text missing", func(tx *bolt.Tx) error { return tx.Bucket(bucketBody).Delete([]byte(target)) }, target, "info without body"},
+		{"info undecodable", put(bucketInfo, target, "{not json"), target, "cannot be decoded"},
+		{"orphan text", put(bucketBody, "0123456789ab", "{}"), "0123456789ab", "text is stored without"},
+		{"orphan snapshot", put(bucketSnap, "0123456789ab", "x"), "0123456789ab", "snapshot is stored without"},
+		{"snapshot not gzip", put(bucketSnap, target, "not gzip"), target, "snapshot cannot be read"},
+		{"snapshot swapped", func(tx *bolt.Tx) error {
+			z, err := gzipBytes([]byte("<html>another page</html>"))
+			if err != nil {
+				return err
+			}
+			return tx.Bucket(bucketSnap).Put([]byte(target), z)
+		}, target, "snapshot does not match"},
+		{"snapshot missing", func(tx *bolt.Tx) error { return tx.Bucket(bucketSnap).Delete([]byte(target)) }, target, "snapshot is missing"},
+		{"superseded by nothing", editInfo(func(i *Info) { i.SupersededBy = "ffffffffffff" }), target, "not stored"},
+		{"URL entry dangling", put(bucketURLs, "global\x00https://example.com/gone", "ffffffffffff"), "ffffffffffff", "names a source that is not stored"},
+		{"URL not recorded", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketURLs).Delete(urlKey(GlobalScope, "https://example.com/story"))
+		}, target, "is not recorded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "library.db")
+			s, err := OpenStore(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, _, err := s.PutMany(ctx, srcs); err != nil {
+				t.Fatal(err)
+			}
+			if tt.corrupt != nil {
+				if err := s.db.Update(tt.corrupt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []string
+			counts, err := s.Check(ctx, func(id, what string) { got = append(got, id+": "+what) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Errorf("a whole store has problems: %q", got)
+				}
+				if counts.Sources != len(srcs) {
+					t.Errorf("counted %d sources, stored %d", counts.Sources, len(srcs))
+				}
+				return
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], tt.id+": ") || !strings.Contains(got[0], tt.want) {
+				t.Errorf("problems = %q, want one about %s saying %q", got, tt.id, tt.want)
+			}
+		})
+	}
+}
+
+// runeMiddle returns a byte offset inside the first multi-byte character of
+// s.
+func runeMiddle(t *testing.T, s string) int {
+	t.Helper()
+	for i, r := range s {
+		if r > 0x7f {
+			return i + 1
+		}
+	}
+	t.Fatal("no multi-byte character in the text")
+	return 0
+}
