@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -227,7 +228,7 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		return res, nil
 	}
 
-	cands, err := l.search(ctx, text, filters, q.Scope, terms)
+	cands, err := l.search(ctx, l.queryText(text, terms), filters, q.Scope, terms)
 	if err != nil {
 		return res, err
 	}
@@ -244,6 +245,39 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 	res.Answers = answers[q.Skip:end]
 	res.More = end < len(answers)
 	return res, nil
+}
+
+// queryText returns the text the index is searched with: the question
+// itself, or, when it has more distinct terms than one search may open term
+// searchers for (each term opens three: text, phrase and title), the words
+// of its rarest content terms (highest IDF) only, in the question's order.
+// A long pasted message ("Find sources") then still gets an answer instead
+// of bleve's "too many term searchers".
+func (l *Library) queryText(text string, terms []qterm) string {
+	limit := max(1, (l.tuning.MaxTermSearchers-16)/3)
+	toks := l.analyzer.Analyze([]byte(text))
+	distinct := map[string]bool{}
+	for _, tok := range toks {
+		distinct[string(tok.Term)] = true
+	}
+	if len(distinct) <= limit {
+		return text
+	}
+	rare := slices.Clone(terms)
+	sort.SliceStable(rare, func(i, j int) bool { return rare[i].idf > rare[j].idf })
+	keep := map[string]bool{}
+	for _, t := range rare[:min(limit, len(rare))] {
+		keep[t.term] = true
+	}
+	var b strings.Builder
+	for _, tok := range toks {
+		if t := string(tok.Term); keep[t] {
+			delete(keep, t)
+			b.WriteString(text[tok.Start:tok.End])
+			b.WriteByte(' ')
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // filters builds the filter queries of a question (scope, outlet, dates).

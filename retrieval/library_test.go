@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,6 +197,10 @@ func TestHostileQuestions(t *testing.T) {
 		{q: "Mueller \x00 empty-handed", answers: true, plain: "Mueller empty-handed"},
 		{q: "what is it?"},
 		{q: strings.Repeat("a", MaxQuestionRunes)},
+		// More distinct words than one search may open term searchers for
+		// (a long message through "Find sources"): no error; words the
+		// library lacks leave it unanswered (TestLongQuestion answers one).
+		{q: manyWords(150) + " Mueller empty-handed"},
 	}
 	for _, tc := range tests {
 		name := tc.q
@@ -480,5 +485,46 @@ func TestCutAroundLongSentence(t *testing.T) {
 	}
 	if a.Quote != strings.TrimSpace(a.Quote) {
 		t.Errorf("cut quote has surrounding space")
+	}
+}
+
+// manyWords returns n distinct made-up words, separated by spaces.
+func manyWords(n int) string {
+	words := make([]string, n)
+	for i := range words {
+		words[i] = "qz" + strconv.Itoa(i)
+	}
+	return strings.Join(words, " ")
+}
+
+// TestLongQuestion asks with a whole seed paragraph pasted as the question (more distinct terms than one search may open term
+// searchers for, with the limit lowered to make one paragraph enough): it
+// must be answered from that article, not fail.
+func TestLongQuestion(t *testing.T) {
+	tuning := DefaultTuning()
+	tuning.MaxTermSearchers = 40 // so that one paragraph is over it
+	l, err := Open(context.Background(), Options{Dir: t.TempDir(), Tuning: &tuning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	id := ask(t, l, Question{Text: "Mueller empty-handed"}).Answers[0].Source.ID
+	src, err := l.Get(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q []rune
+	for i := range src.Passages {
+		if p := src.PassageText(i); strings.Contains(p, "empty-handed") {
+			q = []rune(strings.Join(strings.Fields(p), " "))
+		}
+	}
+	q = q[:min(len(q), MaxQuestionRunes)]
+	if n := len(l.analyze(string(q))); n <= (l.tuning.MaxTermSearchers-16)/3 {
+		t.Fatalf("the question has only %d distinct terms; it must have more than the limit", n)
+	}
+	res := ask(t, l, Question{Text: string(q)})
+	if res.NoAnswer || res.Answers[0].Source.ID != id {
+		t.Errorf("a pasted paragraph is answered by %v, want its own source %s first", quotes(res), id)
 	}
 }
