@@ -1,13 +1,16 @@
 package corpus
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -127,4 +130,57 @@ func runeMiddle(t *testing.T, s string) int {
 	}
 	t.Fatal("no multi-byte character in the text")
 	return 0
+}
+
+// TestNewSourceRefusesBrokenDocuments checks that NewSource refuses what
+// the store could not keep word for word (bytes that are not UTF-8) and
+// paragraph spans that do not cut the text, instead of storing a source
+// that fails its own check after a round trip, or panicking in the chunker.
+func TestNewSourceRefusesBrokenDocuments(t *testing.T) {
+	c, err := NewChunker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Café prose here. More prose follows."
+	tests := []struct {
+		name string
+		doc  Document
+	}{
+		{"not UTF-8", Document{Text: "Caf\xe9 prose here.", Paragraphs: []Span{{0, 16}}}},
+		{"span past the end", Document{Text: text, Paragraphs: []Span{{0, len(text) + 1}}}},
+		{"span inside a character", Document{Text: text, Paragraphs: []Span{{0, 4}}}},
+		{"empty span", Document{Text: text, Paragraphs: []Span{{3, 3}}}},
+		{"spans out of order", Document{Text: text, Paragraphs: []Span{{18, len(text)}, {0, 17}}}},
+		{"negative start", Document{Text: text, Paragraphs: []Span{{-1, 5}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := NewSource(tt.doc, Meta{}, c, time.Now()); !errors.Is(err, ErrInvalid) {
+				t.Errorf("NewSource = %v, want ErrInvalid", err)
+			}
+		})
+	}
+	if _, err := NewSource(Document{Text: text, Paragraphs: []Span{{0, 17}, {18, len(text)}}}, Meta{}, c, time.Now()); err != nil {
+		t.Errorf("a whole document is refused: %v", err)
+	}
+}
+
+// TestSnapshotInflationIsBounded checks that reading back a stored snapshot
+// that inflates past any size verbatim writes (a tampered store) is refused
+// instead of filling memory.
+func TestSnapshotInflationIsBounded(t *testing.T) {
+	small, err := gzipBytes(bytes.Repeat([]byte("a"), 1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := gunzipBytes(small); err != nil || len(b) != 1<<20 {
+		t.Fatalf("a 1 MiB snapshot: %d bytes, %v", len(b), err)
+	}
+	bomb, err := gzipBytes(make([]byte, maxSnapshotBytes+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gunzipBytes(bomb); err == nil || !strings.Contains(err.Error(), "larger than any snapshot") {
+		t.Errorf("a %d KiB gzip of %d MiB: %v, want it refused", len(bomb)>>10, (maxSnapshotBytes+1)>>20, err)
+	}
 }

@@ -29,8 +29,20 @@ func gunzipBytes(z []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decompressing: %w", err)
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, maxSnapshotBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("decompressing: %w", err)
+	}
+	if int64(len(b)) > maxSnapshotBytes {
+		return nil, fmt.Errorf("decompressing: more than %d MiB, larger than any snapshot verbatim writes", maxSnapshotBytes>>20)
+	}
+	return b, nil
 }
+
+// maxSnapshotBytes bounds what a stored snapshot may inflate to: four times
+// the largest file or page verbatim accepts, so that a tampered store cannot
+// make reading one exhaust memory.
+const maxSnapshotBytes = 4 * max(int64(MaxFileBytes), DefaultFetchMaxBytes)
 
 // CanonicalURL is the form of a URL used to recognise the same article:
 // scheme and host lower-cased, default port, fragment, tracking parameters

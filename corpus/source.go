@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // GlobalScope is the scope of the library every server sees: the seeds and
@@ -110,6 +111,18 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	}
 	if strings.TrimSpace(doc.Text) == "" || len(doc.Paragraphs) == 0 {
 		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, ErrEmpty)
+	}
+	if !utf8.ValidString(doc.Text) {
+		// The store keeps text as JSON, which would replace the bad bytes:
+		// quotes would then not match the hash they were checked against.
+		return Source{}, fmt.Errorf("%w: the text is not valid UTF-8", ErrInvalid)
+	}
+	prev := 0
+	for i, p := range doc.Paragraphs {
+		if p.Start < prev || p.End > len(doc.Text) || p.Start >= p.End || !boundary(doc.Text, p.Start) || !boundary(doc.Text, p.End) {
+			return Source{}, fmt.Errorf("%w: paragraph %d span [%d,%d) does not cut the text (%d bytes) in order", ErrInvalid, i+1, p.Start, p.End, len(doc.Text))
+		}
+		prev = p.End
 	}
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
