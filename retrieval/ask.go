@@ -387,7 +387,7 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 		return nil, err
 	}
 	defer r.Close()
-	n, err := l.index.docCount()
+	n, err := passageCount(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -404,6 +404,32 @@ func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
 		out = append(out, qterm{term: t, idf: idf})
 	}
 	return out, nil
+}
+
+// articleCount returns the number of article records (one per indexed
+// source) that reader r sees, from the posting list of kind=article.
+func articleCount(ctx context.Context, r index.IndexReader) (uint64, error) {
+	kinds, err := r.TermFieldReader(ctx, []byte(kindArticle), fieldKind, false, false, false)
+	if err != nil {
+		return 0, fmt.Errorf("counting articles: %w", err)
+	}
+	defer kinds.Close()
+	return kinds.Count(), nil
+}
+
+// passageCount returns the number of passages reader r sees: every document
+// but the article records. Unlike passageIndex.docCount it runs no search,
+// so each question can afford it.
+func passageCount(ctx context.Context, r index.IndexReader) (uint64, error) {
+	all, err := r.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("counting indexed passages: %w", err)
+	}
+	a, err := articleCount(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	return all - min(all, a), nil
 }
 
 // buildQuery makes the bleve queries of a question. The passage query is an
@@ -497,12 +523,10 @@ func (l *Library) rescoreArticles(ctx context.Context, text string, ahits search
 		return nil, err
 	}
 	defer r.Close()
-	kinds, err := r.TermFieldReader(ctx, []byte(kindArticle), fieldKind, false, false, false)
+	n, err := articleCount(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("counting articles: %w", err)
+		return nil, err
 	}
-	n := kinds.Count()
-	kinds.Close()
 	return l.rescore(ctx, r, fieldArticle, float64(n), l.analyze(text), ahits, ar == r)
 }
 
