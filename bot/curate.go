@@ -93,10 +93,10 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 			break
 		}
 	}
-	err = b.session.InteractionRespond(i, &discordgo.InteractionResponse{
+	err = b.interactionRespond(i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
-	}, discordgo.WithContext(b.ctx))
+	})
 	if err != nil {
 		b.log.Warn("autocomplete response failed", "interaction", i.ID, "err", err)
 	}
@@ -126,7 +126,7 @@ func (b *Bot) handleLibrary(i *discordgo.Interaction, data discordgo.Application
 		opts := options(kind.Options)
 		switch kind.Name {
 		case "text":
-			if err := b.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: addTextModal()}, discordgo.WithContext(b.ctx)); err != nil {
+			if err := b.interactionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: addTextModal()}); err != nil {
 				b.log.Error("opening the add form failed", "interaction", i.ID, "err", err)
 			}
 		case "file":

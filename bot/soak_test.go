@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/bot/discordtest"
 )
 
 // soakDefault is how long the soak runs unless VERBATIM_SOAK says otherwise
@@ -240,4 +242,28 @@ func maxGoroutines(s []soakSample) int {
 		m = max(m, x.goroutines)
 	}
 	return m
+}
+
+// TestAutocompleteBucketsStayFew: autocomplete fires on every keystroke,
+// so its answers must share the callbacks' buckets too.
+func TestAutocompleteBucketsStayFew(t *testing.T) {
+	h := start(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	before := rateLimitBuckets(h.bot.Session())
+	const n = 40
+	for k := range n {
+		ac := discordtest.Autocomplete(inGuildA, cmdSources, discordtest.SubCommand("show", discordtest.Focused(discordtest.StringOption("id", "den"[:1+k%3]))))
+		if err := h.fake.DispatchInteraction(ac); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.fake.WaitFor(ctx, func(r discordtest.Request) bool {
+			return strings.Contains(r.Path, "/interactions/"+ac.ID+"/") && strings.Contains(string(r.Body), "choices")
+		}); err != nil {
+			t.Fatalf("autocomplete %d not answered: %v", k, err)
+		}
+	}
+	if got, limit := rateLimitBuckets(h.bot.Session()), before+callbackBuckets; got > limit {
+		t.Errorf("%d rate-limit buckets after %d autocompletes (from %d); want at most %d", got, n, before, limit)
+	}
 }
