@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,4 +184,95 @@ func TestSnapshotInflationIsBounded(t *testing.T) {
 	if _, err := gunzipBytes(bomb); err == nil || !strings.Contains(err.Error(), "larger than any snapshot") {
 		t.Errorf("a %d KiB gzip of %d MiB: %v, want it refused", len(bomb)>>10, (maxSnapshotBytes+1)>>20, err)
 	}
+}
+
+// TestRemoveTakesEarlierVersions checks that removing an article refreshed
+// twice removes its earlier versions too, leaving a store Check finds whole
+// (not old versions superseded by a source no longer stored), and that
+// removing an old version leaves the newer ones.
+func TestRemoveTakesEarlierVersions(t *testing.T) {
+	ctx := context.Background()
+	c, err := NewChunker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(n int) Source {
+		doc, err := ParseText([]byte(fmt.Sprintf("Harbour Story\n\nThe harbour master logged %d tugboats before dawn.", n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := NewSource(doc, Meta{URL: "https://example.com/harbour"}, c, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	other := seedSources(t)[0]
+	for _, tt := range []struct {
+		name   string
+		remove int   // which version: 0 the first, 2 the current
+		left   []int // versions left
+	}{
+		{"the current version", 2, nil},
+		{"the middle version", 1, []int{2}},
+		{"the first version", 0, []int{1, 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := OpenStore(filepath.Join(t.TempDir(), "library.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Put(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			vs := []Source{version(1)}
+			if err := s.Put(ctx, vs[0]); err != nil {
+				t.Fatal(err)
+			}
+			for n := 2; n <= 3; n++ {
+				next, err := s.Supersede(ctx, vs[len(vs)-1].ID, version(n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				vs = append(vs, next)
+			}
+			if err := s.Remove(ctx, vs[tt.remove].ID); err != nil {
+				t.Fatal(err)
+			}
+			ids, err := s.IDs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{other.ID}
+			for _, i := range tt.left {
+				want = append(want, vs[i].ID)
+			}
+			if !sameSet(ids, want) {
+				t.Errorf("left %v, want %v", ids, want)
+			}
+			if _, err := s.Check(ctx, func(id, what string) { t.Errorf("check: %s: %s", id, what) }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		seen[x]--
+	}
+	for _, n := range seen {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
 }

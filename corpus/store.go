@@ -394,7 +394,11 @@ func (s *Store) IDs(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-// Remove deletes a source whole, or returns an error wrapping ErrNotFound.
+// Remove deletes a source whole, with the earlier versions a refresh kept
+// of it (its Previous chain), in one transaction; removing the article
+// removes its history, which would otherwise be left marked superseded by
+// a source that no longer exists. It returns an error wrapping ErrNotFound
+// when id is not stored.
 func (s *Store) Remove(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -404,26 +408,46 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		if v == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
 		}
-		var info Info
-		if err := json.Unmarshal(v, &info); err != nil {
-			return fmt.Errorf("decoding source %s: %w", id, err)
-		}
-		if err := tx.Bucket(bucketInfo).Delete([]byte(id)); err != nil {
-			return fmt.Errorf("removing source %s: %w", id, err)
-		}
-		if err := tx.Bucket(bucketBody).Delete([]byte(id)); err != nil {
-			return fmt.Errorf("removing source %s: %w", id, err)
-		}
-		if err := tx.Bucket(bucketSnap).Delete([]byte(id)); err != nil {
-			return fmt.Errorf("removing source %s: %w", id, err)
-		}
-		if info.URL != "" {
-			if err := tx.Bucket(bucketURLs).Delete(urlKey(info.Scope, info.URL)); err != nil {
-				return fmt.Errorf("removing source %s: %w", id, err)
+		for next := ""; id != ""; {
+			if v == nil {
+				return nil // the chain ends at a version removed before
+			}
+			var info Info
+			if err := json.Unmarshal(v, &info); err != nil {
+				return fmt.Errorf("decoding source %s: %w", id, err)
+			}
+			if next != "" && info.SupersededBy != next {
+				return nil // not an earlier version of this one
+			}
+			if err := removeTx(tx, info); err != nil {
+				return err
+			}
+			next, id = id, info.Previous
+			if id != "" {
+				v = tx.Bucket(bucketInfo).Get([]byte(id))
 			}
 		}
 		return nil
 	})
+}
+
+// removeTx deletes one source's records in transaction tx.
+func removeTx(tx *bolt.Tx, info Info) error {
+	id := []byte(info.ID)
+	for _, b := range [][]byte{bucketInfo, bucketBody, bucketSnap} {
+		if err := tx.Bucket(b).Delete(id); err != nil {
+			return fmt.Errorf("removing source %s: %w", info.ID, err)
+		}
+	}
+	if info.URL != "" && info.SupersededBy == "" {
+		key := urlKey(info.Scope, info.URL)
+		if string(tx.Bucket(bucketURLs).Get(key)) == info.ID {
+			if err := tx.Bucket(bucketURLs).Delete(key); err != nil {
+				return fmt.Errorf("removing source %s: %w", info.ID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Seeded reports whether the seed library was ever loaded into this store,

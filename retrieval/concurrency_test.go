@@ -234,31 +234,8 @@ func TestConcurrentAskWhileAddingAndRemoving(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range rep.Problems {
-		if danglingSupersede(c, p) {
-			// Known, reported with issue 7: removing the new version of a
-			// replaced article leaves the old version in the store, marked
-			// superseded by a source no longer stored. Not a matter of
-			// concurrency; the index is still right.
-			t.Logf("check after the run (known): source %s: %s", p.Source, p.What)
-			continue
-		}
 		t.Errorf("check after the run: source %s: %s", p.Source, p.What)
 	}
-}
-
-// danglingSupersede reports whether p is the store problem of an old
-// version whose replacement this test made and then removed.
-func danglingSupersede(c *concurrencyCheck, p Problem) bool {
-	var by string
-	if p.InIndex || !strings.HasPrefix(p.What, "superseded by ") {
-		return false
-	}
-	if _, err := fmt.Sscanf(p.What, "superseded by %s which is not stored", &by); err != nil {
-		return false
-	}
-	old, next := c.version(p.Source), c.version(strings.TrimSuffix(by, ","))
-	return old != nil && next != nil && old.word != "" && old.word == next.word &&
-		old.gone.Load() != 0 && next.gone.Load() != 0
 }
 
 // concurrencyCheck is what the askers and the writer of
