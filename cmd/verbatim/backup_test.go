@@ -10,7 +10,8 @@ import (
 	"testing"
 )
 
-// cliStdin runs verbatim like cli, with stdin as its standard input.
+// cliStdin runs verbatim with args against a data dir, with stdin as its
+// standard input, and returns the exit code, stdout and stderr.
 func cliStdin(t *testing.T, data, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,15 +18,7 @@ import (
 // stdout and stderr.
 func cli(t *testing.T, data string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: func(k string) string {
-		if k == "VERBATIM_DATA" {
-			return data
-		}
-		return ""
-	}}
-	code := run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	return cliStdin(t, data, "", args...)
 }
 
 func TestAskJSONQuotesAreStoredText(t *testing.T) {
