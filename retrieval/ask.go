@@ -464,8 +464,7 @@ type passageHit struct {
 	passage int
 	// score is the passage's own score plus ArticleWeight times its
 	// article's.
-	score     float64
-	locations search.TermLocationMap
+	score float64
 }
 
 // retrieve runs both queries of a question: the best n passages, and the
@@ -474,7 +473,7 @@ type passageHit struct {
 // question as a whole ranks above a lone mention; articles maps a source id
 // to ArticleWeight times its article score. The article score is the second
 // stage's (rescore) unless Tuning.RescoreK1 is 0.
-func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int, locations bool) ([]passageHit, map[string]float64, error) {
+func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int) ([]passageHit, map[string]float64, error) {
 	t := l.tuning
 	pq, aq := l.buildQuery(text, filters)
 	ap := &readerProbe{Query: aq}
@@ -482,7 +481,7 @@ func (l *Library) retrieve(ctx context.Context, text string, filters []query.Que
 	if err != nil {
 		return nil, nil, err
 	}
-	phits, err := l.hits(ctx, pq, n, locations)
+	phits, err := l.hits(ctx, pq, n, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -509,7 +508,7 @@ func (l *Library) retrieve(ctx context.Context, text string, filters []query.Que
 			l.log.Warn("skipping malformed index entry", "id", h.ID)
 			continue
 		}
-		out = append(out, passageHit{source: id, passage: pi, score: h.Score + articles[id], locations: h.Locations[fieldText]})
+		out = append(out, passageHit{source: id, passage: pi, score: h.Score + articles[id]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out, articles, nil
@@ -548,9 +547,16 @@ func (l *Library) hits(ctx context.Context, q query.Query, size int, locations b
 // passages with their quotes.
 func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
 	t := l.tuning
-	hits, _, err := l.retrieve(ctx, text, filters, t.Candidates, true)
+	// The search does not read term locations (IncludeLocations): that cost
+	// grows with every matching passage, while only the candidates need
+	// them, and analysing a candidate's passage gives the same locations.
+	hits, _, err := l.retrieve(ctx, text, filters, t.Candidates)
 	if err != nil {
 		return nil, err
+	}
+	want := make(map[string]bool, len(terms))
+	for _, qt := range terms {
+		want[qt.term] = true
 	}
 	sources := map[string]*corpus.Source{}
 	var cands []*candidate
@@ -575,10 +581,24 @@ func (l *Library) search(ctx context.Context, text string, filters []query.Query
 			continue
 		}
 		c := &candidate{src: src, passage: pi, hitScore: h.score}
-		c.quote, c.coverage, c.matched = selectQuote(src, pi, h.locations, terms, t.MaxQuoteRunes, t.MaxSentences)
+		locs := l.termLocations(src.PassageText(pi), want)
+		c.quote, c.coverage, c.matched = selectQuote(src, pi, locs, terms, t.MaxQuoteRunes, t.MaxSentences)
 		cands = append(cands, c)
 	}
 	return cands, nil
+}
+
+// termLocations returns where the terms in want occur in a passage's text,
+// as the index would report them for its text field: the same analyser on
+// the same text gives the same tokens, byte offsets and positions.
+func (l *Library) termLocations(text string, want map[string]bool) search.TermLocationMap {
+	out := search.TermLocationMap{}
+	for _, tok := range l.analyzer.Analyze([]byte(text)) {
+		if t := string(tok.Term); want[t] {
+			out[t] = append(out[t], &search.Location{Pos: uint64(tok.Position), Start: uint64(tok.Start), End: uint64(tok.End)})
+		}
+	}
+	return out
 }
 
 // rank turns candidates into answers: quotes that cover too little of the

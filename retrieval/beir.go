@@ -157,7 +157,7 @@ func (l *Library) RankSources(ctx context.Context, text string, n int) ([]Ranked
 	if utf8.RuneCountInString(text) > MaxQuestionRunes {
 		text = string([]rune(text)[:MaxQuestionRunes])
 	}
-	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource, false)
+	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource)
 	if err != nil {
 		return nil, err
 	}

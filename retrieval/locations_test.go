@@ -1,0 +1,84 @@
+package retrieval
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// TestTermLocationsMatchTheIndex checks that the term locations Ask computes
+// by analysing a candidate's passage are exactly those the index reports
+// for it (IncludeLocations), for the seed questions and a few more, so that
+// quotes are cut where they were when the search read them.
+func TestTermLocationsMatchTheIndex(t *testing.T) {
+	l, _ := openSeeded(t)
+	ctx := context.Background()
+	questions := []string{
+		"Did Mueller find that Trump colluded with Russia?",
+		"When was Robert Mueller appointed special counsel?",
+		"Who demanded that Pompeo and Mnuchin impose sanctions?",
+		"How many electoral votes did Trump receive in 2020?",
+		"What did the Kremlin spokesman say about interference?",
+		"U.S. intelligence “disinformation” campaign, Feb. 25",
+	}
+	compared := 0
+	for _, q := range questions {
+		terms, err := l.weigh(ctx, contentTerms(l.analyze(q)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		for _, qt := range terms {
+			want[qt.term] = true
+		}
+		pq, _ := l.buildQuery(q, nil)
+		hits, err := l.hits(ctx, pq, 40, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			id, pi, err := parseDocID(h.ID)
+			if err != nil || pi < 0 {
+				continue
+			}
+			src, err := l.store.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromIndex := search.TermLocationMap{}
+			for term, locs := range h.Locations[fieldText] {
+				if !want[term] {
+					continue
+				}
+				for _, loc := range locs {
+					fromIndex[term] = append(fromIndex[term], &search.Location{Pos: loc.Pos, Start: loc.Start, End: loc.End})
+				}
+			}
+			got := l.termLocations(src.PassageText(pi), want)
+			for term := range fromIndex {
+				compared++
+				if !reflect.DeepEqual(got[term], fromIndex[term]) {
+					t.Errorf("%q in %s: computed %v, the index says %v", term, h.ID, locs(got[term]), locs(fromIndex[term]))
+				}
+			}
+			for term := range got {
+				if _, ok := fromIndex[term]; !ok {
+					t.Errorf("%q in %s: computed %v, the index has none", term, h.ID, locs(got[term]))
+				}
+			}
+		}
+	}
+	if compared < 50 {
+		t.Errorf("only %d term location lists compared", compared)
+	}
+}
+
+func locs(ls search.Locations) []search.Location {
+	out := make([]search.Location, len(ls))
+	for i, l := range ls {
+		out[i] = *l
+	}
+	return out
+}
