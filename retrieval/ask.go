@@ -88,6 +88,13 @@ type Tuning struct {
 	Deadline time.Duration
 	// MaxTermSearchers bounds the terms one search may open.
 	MaxTermSearchers int
+	// CommonTerms leaves out of the match queries (not the phrase) the
+	// terms found in more than this fraction of passages and in more than
+	// CommonTermsMin passages: their postings are the longest to score and
+	// their weight the smallest. The floor keeps small libraries, where
+	// scoring is cheap anyway, exactly as they are. 0 keeps all terms.
+	CommonTerms    float64
+	CommonTermsMin uint64
 }
 
 // DefaultTuning returns the parameters Verbatim ships with.
@@ -117,6 +124,8 @@ func DefaultTuning() Tuning {
 		SameOutletPenalty:     0.9,
 		Deadline:              3 * time.Second,
 		MaxTermSearchers:      256,
+		CommonTerms:           0.05,
+		CommonTermsMin:        5000,
 	}
 }
 
@@ -439,16 +448,22 @@ func passageCount(ctx context.Context, r index.IndexReader) (uint64, error) {
 // bleve only as analysed match and phrase queries on named fields, never as
 // query syntax.
 func (l *Library) buildQuery(text string, filters []query.Query) (passages, articles query.Query) {
+	return l.buildQueryWith(text, text, filters)
+}
+
+// buildQueryWith is buildQuery with the text of the match queries (text,
+// title, article) given apart from the question's, which the phrase uses.
+func (l *Library) buildQueryWith(text, match string, filters []query.Query) (passages, articles query.Query) {
 	t := l.tuning
-	body := bleve.NewMatchQuery(text)
+	body := bleve.NewMatchQuery(match)
 	body.SetField(fieldText)
 	phrase := bleve.NewMatchPhraseQuery(text)
 	phrase.SetField(fieldText)
 	phrase.SetBoost(t.PhraseBoost)
-	title := bleve.NewMatchQuery(text)
+	title := bleve.NewMatchQuery(match)
 	title.SetField(fieldTitle)
 	title.SetBoost(t.TitleBoost)
-	article := bleve.NewMatchQuery(text)
+	article := bleve.NewMatchQuery(match)
 	article.SetField(fieldArticle)
 	passages, articles = bleve.NewDisjunctionQuery(body, phrase, title), article
 	if len(filters) > 0 {
@@ -456,6 +471,56 @@ func (l *Library) buildQuery(text string, filters []query.Query) (passages, arti
 		articles = bleve.NewConjunctionQuery(append([]query.Query{articles}, filters...)...)
 	}
 	return passages, articles
+}
+
+// matchText returns the words of text whose terms are in at most
+// Tuning.CommonTerms of the passages (or at most CommonTermsMin): scoring a term costs its posting
+// list, so the commonest words make the slowest searches while adding the
+// least (their IDF is lowest). It returns text itself when nothing is that
+// common, or when every term is.
+func (l *Library) matchText(ctx context.Context, text string) (string, error) {
+	frac := l.tuning.CommonTerms
+	if frac <= 0 {
+		return text, nil
+	}
+	r, err := l.reader()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	n, err := passageCount(ctx, r)
+	if err != nil || n <= l.tuning.CommonTermsMin {
+		return text, err
+	}
+	limit := max(frac*float64(n), float64(l.tuning.CommonTermsMin))
+	toks := l.analyzer.Analyze([]byte(text))
+	common := map[string]bool{}
+	for _, tok := range toks {
+		t := string(tok.Term)
+		if _, seen := common[t]; seen {
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, tok.Term, fieldText, false, false, false)
+		if err != nil {
+			return "", fmt.Errorf("reading term %q: %w", t, err)
+		}
+		common[t] = float64(tfr.Count()) > limit
+		tfr.Close()
+	}
+	var b strings.Builder
+	dropped := false
+	for _, tok := range toks {
+		if common[string(tok.Term)] {
+			dropped = true
+			continue
+		}
+		b.WriteString(text[tok.Start:tok.End])
+		b.WriteByte(' ')
+	}
+	if !dropped || b.Len() == 0 {
+		return text, nil
+	}
+	return strings.TrimSpace(b.String()), nil
 }
 
 // passageHit is a passage the index returned for a question.
@@ -475,7 +540,11 @@ type passageHit struct {
 // stage's (rescore) unless Tuning.RescoreK1 is 0.
 func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int) ([]passageHit, map[string]float64, error) {
 	t := l.tuning
-	pq, aq := l.buildQuery(text, filters)
+	match, err := l.matchText(ctx, text)
+	if err != nil {
+		return nil, nil, err
+	}
+	pq, aq := l.buildQueryWith(text, match, filters)
 	ap := &readerProbe{Query: aq}
 	ahits, err := l.hits(ctx, ap, max(n, t.ArticleCandidates), false)
 	if err != nil {

@@ -82,3 +82,43 @@ func locs(ls search.Locations) []search.Location {
 	}
 	return out
 }
+
+// TestMatchTextLeavesOutCommonTerms checks which words the match queries
+// keep: a word in more than CommonTerms of the passages goes (when the
+// library is over CommonTermsMin), the others stay in order, and a question
+// made only of common words, or a library under the floor, keeps them all.
+func TestMatchTextLeavesOutCommonTerms(t *testing.T) {
+	ctx := context.Background()
+	open := func(frac float64, floor uint64) *Library {
+		tuning := DefaultTuning()
+		tuning.CommonTerms, tuning.CommonTermsMin = frac, floor
+		l, err := Open(ctx, Options{Dir: t.TempDir(), Tuning: &tuning})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	pruning, floored, off := open(0.2, 0), open(0.2, 1000), open(0, 0)
+	tests := []struct {
+		l          *Library
+		text, want string
+	}{
+		// "Russia", "interfere" and "election" are in more than a fifth of
+		// the seed passages, "Mueller" and "empty-handed" in few; stop words
+		// make no terms, so they go too.
+		{pruning, "Did Russia interfere in the election, Mueller empty-handed?", "Mueller empty handed"},
+		{pruning, "Russia election", "Russia election"},
+		{floored, "Did Russia interfere in the election, Mueller empty-handed?", "Did Russia interfere in the election, Mueller empty-handed?"},
+		{off, "Did Russia interfere in the election, Mueller empty-handed?", "Did Russia interfere in the election, Mueller empty-handed?"},
+	}
+	for _, tt := range tests {
+		got, err := tt.l.matchText(ctx, tt.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("matchText(%q) = %q, want %q (CommonTerms %v, floor %d)", tt.text, got, tt.want, tt.l.tuning.CommonTerms, tt.l.tuning.CommonTermsMin)
+		}
+	}
+}
