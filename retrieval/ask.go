@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -90,7 +91,7 @@ type Tuning struct {
 	MaxTermSearchers int
 	// CommonTerms leaves out of the match queries (not the phrase) the
 	// terms found in more than this fraction of passages and in more than
-	// CommonTermsMin passages: their postings are the longest to score and
+	// CommonTermsMin passages (of the article query: of articles): their postings are the longest to score and
 	// their weight the smallest. The floor keeps small libraries, where
 	// scoring is cheap anyway, exactly as they are. 0 keeps all terms.
 	CommonTerms    float64
@@ -448,22 +449,23 @@ func passageCount(ctx context.Context, r index.IndexReader) (uint64, error) {
 // bleve only as analysed match and phrase queries on named fields, never as
 // query syntax.
 func (l *Library) buildQuery(text string, filters []query.Query) (passages, articles query.Query) {
-	return l.buildQueryWith(text, text, filters)
+	return l.buildQueryWith(text, text, text, filters)
 }
 
-// buildQueryWith is buildQuery with the text of the match queries (text,
-// title, article) given apart from the question's, which the phrase uses.
-func (l *Library) buildQueryWith(text, match string, filters []query.Query) (passages, articles query.Query) {
+// buildQueryWith is buildQuery with the texts of the match queries given
+// apart from the question, which the phrase uses: pmatch for the passage
+// text and title, amatch for the article.
+func (l *Library) buildQueryWith(text, pmatch, amatch string, filters []query.Query) (passages, articles query.Query) {
 	t := l.tuning
-	body := bleve.NewMatchQuery(match)
+	body := bleve.NewMatchQuery(pmatch)
 	body.SetField(fieldText)
 	phrase := bleve.NewMatchPhraseQuery(text)
 	phrase.SetField(fieldText)
 	phrase.SetBoost(t.PhraseBoost)
-	title := bleve.NewMatchQuery(match)
+	title := bleve.NewMatchQuery(pmatch)
 	title.SetField(fieldTitle)
 	title.SetBoost(t.TitleBoost)
-	article := bleve.NewMatchQuery(match)
+	article := bleve.NewMatchQuery(amatch)
 	article.SetField(fieldArticle)
 	passages, articles = bleve.NewDisjunctionQuery(body, phrase, title), article
 	if len(filters) > 0 {
@@ -473,34 +475,53 @@ func (l *Library) buildQueryWith(text, match string, filters []query.Query) (pas
 	return passages, articles
 }
 
-// matchText returns the words of text whose terms are in at most
-// Tuning.CommonTerms of the passages (or at most CommonTermsMin): scoring a term costs its posting
-// list, so the commonest words make the slowest searches while adding the
-// least (their IDF is lowest). It returns text itself when nothing is that
-// common, or when every term is.
-func (l *Library) matchText(ctx context.Context, text string) (string, error) {
-	frac := l.tuning.CommonTerms
-	if frac <= 0 {
-		return text, nil
+// matchTexts returns the texts of the match queries: the words of text
+// whose terms are in at most Tuning.CommonTerms of the passages (or at most
+// CommonTermsMin), and likewise of the article records for the article
+// query. Scoring a term costs its posting list, so the commonest words make
+// the slowest searches while adding the least (their IDF is lowest). A text
+// is the question itself when nothing in it is that common, or everything.
+func (l *Library) matchTexts(ctx context.Context, text string) (passages, articles string, err error) {
+	if l.tuning.CommonTerms <= 0 {
+		return text, text, nil
 	}
 	r, err := l.reader()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer r.Close()
-	n, err := passageCount(ctx, r)
-	if err != nil || n <= l.tuning.CommonTermsMin {
-		return text, err
+	np, err := passageCount(ctx, r)
+	if err != nil {
+		return "", "", err
 	}
-	limit := max(frac*float64(n), float64(l.tuning.CommonTermsMin))
+	na, err := articleCount(ctx, r)
+	if err != nil {
+		return "", "", err
+	}
 	toks := l.analyzer.Analyze([]byte(text))
+	if passages, err = l.withoutCommon(ctx, r, text, toks, fieldText, np); err != nil {
+		return "", "", err
+	}
+	if articles, err = l.withoutCommon(ctx, r, text, toks, fieldArticle, na); err != nil {
+		return "", "", err
+	}
+	return passages, articles, nil
+}
+
+// withoutCommon returns the words of text (tokens toks) whose terms are in
+// at most the tuning's share of the n documents of field (see matchTexts).
+func (l *Library) withoutCommon(ctx context.Context, r index.IndexReader, text string, toks analysis.TokenStream, field string, n uint64) (string, error) {
+	if n <= l.tuning.CommonTermsMin {
+		return text, nil
+	}
+	limit := max(l.tuning.CommonTerms*float64(n), float64(l.tuning.CommonTermsMin))
 	common := map[string]bool{}
 	for _, tok := range toks {
 		t := string(tok.Term)
 		if _, seen := common[t]; seen {
 			continue
 		}
-		tfr, err := r.TermFieldReader(ctx, tok.Term, fieldText, false, false, false)
+		tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
 		if err != nil {
 			return "", fmt.Errorf("reading term %q: %w", t, err)
 		}
@@ -540,11 +561,11 @@ type passageHit struct {
 // stage's (rescore) unless Tuning.RescoreK1 is 0.
 func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int) ([]passageHit, map[string]float64, error) {
 	t := l.tuning
-	match, err := l.matchText(ctx, text)
+	pmatch, amatch, err := l.matchTexts(ctx, text)
 	if err != nil {
 		return nil, nil, err
 	}
-	pq, aq := l.buildQueryWith(text, match, filters)
+	pq, aq := l.buildQueryWith(text, pmatch, amatch, filters)
 	ap := &readerProbe{Query: aq}
 	ahits, err := l.hits(ctx, ap, max(n, t.ArticleCandidates), false)
 	if err != nil {

@@ -113,12 +113,22 @@ func TestMatchTextLeavesOutCommonTerms(t *testing.T) {
 		{off, "Did Russia interfere in the election, Mueller empty-handed?", "Did Russia interfere in the election, Mueller empty-handed?"},
 	}
 	for _, tt := range tests {
-		got, err := tt.l.matchText(ctx, tt.text)
+		got, _, err := tt.l.matchTexts(ctx, tt.text)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != tt.want {
-			t.Errorf("matchText(%q) = %q, want %q (CommonTerms %v, floor %d)", tt.text, got, tt.want, tt.l.tuning.CommonTerms, tt.l.tuning.CommonTermsMin)
+			t.Errorf("matchTexts(%q) = %q, want %q (CommonTerms %v, floor %d)", tt.text, got, tt.want, tt.l.tuning.CommonTerms, tt.l.tuning.CommonTermsMin)
 		}
+	}
+	// The article query counts articles: "Russia" is in all five seed
+	// articles, "empty" only in the two copies of one wire story ("handed"
+	// in more).
+	_, articles, err := open(0.5, 0).matchTexts(ctx, "Russia empty-handed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if articles != "empty" {
+		t.Errorf("article match text %q, want %q", articles, "empty")
 	}
 }
