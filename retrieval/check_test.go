@@ -73,7 +73,7 @@ func TestCheckAndRepair(t *testing.T) {
 			}
 		}, want: "no search index"},
 		{name: "index of another layout", break_: func(t *testing.T, l *Library, _ string) {
-			if err := l.index.idx.SetInternal(keyVersion, []byte("0-old")); err != nil {
+			if err := l.index.setInternal(keyVersion, []byte("0-old")); err != nil {
 				t.Fatal(err)
 			}
 		}, want: "layout"},

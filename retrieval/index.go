@@ -170,11 +170,12 @@ func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("creating search index %s: %w", dir, err)
 	}
-	if err := idx.SetInternal(keyVersion, []byte(mappingVersion)); err != nil {
+	x := &passageIndex{idx: idx, log: log}
+	if err := x.setInternal(keyVersion, []byte(mappingVersion)); err != nil {
 		idx.Close()
 		return nil, false, fmt.Errorf("writing search index version: %w", err)
 	}
-	return &passageIndex{idx: idx, log: log}, true, nil
+	return x, true, nil
 }
 
 // docID names passage i of source id in the index.
@@ -244,6 +245,19 @@ func outletKey(outlet string) string {
 // index reflects once the batch is applied.
 func (x *passageIndex) apply(b *bleve.Batch, gen uint64) error {
 	b.SetInternal(keyGeneration, []byte(strconv.FormatUint(gen, 10)))
+	return x.batch(b)
+}
+
+// setInternal writes one key of the index's internal store, as a batch
+// that close waits for like any other.
+func (x *passageIndex) setInternal(key, val []byte) error {
+	b := x.idx.NewBatch()
+	b.SetInternal(key, val)
+	return x.batch(b)
+}
+
+// batch applies b and notes it as the batch close must see persisted.
+func (x *passageIndex) batch(b *bleve.Batch) error {
 	done := make(chan error, 1)
 	b.SetPersistedCallback(func(err error) { done <- err })
 	if err := x.idx.Batch(b); err != nil {

@@ -386,7 +386,7 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.index.idx.SetInternal(keyVersion, []byte("0-old")); err != nil {
+	if err := l.index.setInternal(keyVersion, []byte("0-old")); err != nil {
 		t.Fatal(err)
 	}
 	l.Close()
