@@ -350,7 +350,7 @@ type indexedSource struct {
 
 // inventory reads the id of every document in the index and returns, per
 // source, what the index holds of it. It reads every document id, so its
-// cost grows with the index (about a second per million documents): it is
+// cost grows with the index (0.4 s for the 112k documents of 100k passages): it is
 // for reconciling and checking, not for answering.
 func (x *passageIndex) inventory(ctx context.Context) (map[string]*indexedSource, error) {
 	adv, err := x.idx.Advanced()
