@@ -15,7 +15,7 @@ const (
 
 // moderatorPermissions are the permissions that make a member a moderator of
 // the library (any one of them).
-const moderatorPermissions = discordgo.PermissionManageMessages | discordgo.PermissionManageServer | discordgo.PermissionAdministrator
+const moderatorPermissions = discordgo.PermissionManageMessages | discordgo.PermissionManageGuild | discordgo.PermissionAdministrator
 
 // Commands returns the application commands Verbatim registers:
 //

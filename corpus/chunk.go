@@ -68,7 +68,7 @@ func (c *Chunker) Sentences(text string, para Span) []Span {
 			if i < 0 {
 				continue
 			}
-			start, end = prev+i, prev+i+len(strings.TrimSpace(s.Text))
+			end = prev + i + len(strings.TrimSpace(s.Text))
 		}
 		// Bytes the tokenizer skipped belong to the sentence that follows.
 		for _, cut := range quoteBreaks(p[:end], prev) {

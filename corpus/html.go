@@ -884,11 +884,9 @@ func extractMetadata(root *html.Node, pageURL string, doc *Document) {
 			title = h1
 		}
 	}
-	title, suffix := splitSiteSuffix(foldWhitespace(title), doc.Outlet)
-	doc.Title = title
+	doc.Title, _ = splitSiteSuffix(foldWhitespace(title), doc.Outlet)
 	if doc.Outlet == "" {
-		_, suffix = splitSiteSuffix(titleTag, "")
-		doc.Outlet = suffix
+		_, doc.Outlet = splitSiteSuffix(titleTag, "")
 	}
 
 	// Canonical URL.
