@@ -360,8 +360,8 @@ func TestMemberCannotCurate(t *testing.T) {
 func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 	h := start(t, Config{})
 	doc, _ := corpus.ParseText([]byte("Quarry Story\n\nThe quarry closed after ninety years of blasting granite."))
-	src, _ := h.lib.NewSource(doc, corpus.Meta{Scope: guildA, AddedBy: "test"})
-	if err := h.lib.Add(context.Background(), src); err != nil {
+	src, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Scope: guildA, AddedBy: "test"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	m := h.send(discordtest.SlashCommand(modInGuildA, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", src.ID))))
@@ -470,8 +470,8 @@ func TestFindSourcesRepliesToTheMessage(t *testing.T) {
 func TestEveryoneInAQuotePingsNobody(t *testing.T) {
 	h := start(t, Config{})
 	doc, _ := corpus.ParseText([]byte("Ping Story\n\nThe flyer said @everyone and @here should attend the *secret* meeting about the lighthouse <@123456789012345678>."))
-	src, _ := h.lib.NewSource(doc, corpus.Meta{Scope: guildA, AddedBy: "test"})
-	if err := h.lib.Add(context.Background(), src); err != nil {
+	_, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Scope: guildA, AddedBy: "test"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	m := h.send(ask(inGuildA, "who should attend the secret lighthouse meeting"))

@@ -183,11 +183,11 @@ func (b *Bot) onModal(i *discordgo.Interaction) {
 	if fields["url"] != "" {
 		origin = fields["url"]
 	}
-	b.addDocument(i, doc, corpus.Meta{
+	b.addDraft(i, corpus.Draft{Doc: doc, Meta: corpus.Meta{
 		Scope: i.GuildID, Origin: origin, Title: fields["title"], Outlet: fields["outlet"],
 		Published: fields["date"], URL: fields["url"], AddedBy: addedBy(i),
 		Snapshot: []byte(fields["body"]), SnapshotType: "text/plain",
-	})
+	}})
 }
 
 // handleAddFile adds an uploaded .txt/.md file, downloaded from Discord's
@@ -232,12 +232,12 @@ func (b *Bot) handleAddFile(i *discordgo.Interaction, data discordgo.Application
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: the file could not be downloaded from Discord", corpus.ErrInvalid))
 		return
 	}
-	doc, err := corpus.ParseFile(ctx, name, f.Body)
+	d, err := corpus.FileDraft(ctx, name, f.Body, corpus.Meta{Scope: i.GuildID, AddedBy: addedBy(i)})
 	if err != nil {
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
 		return
 	}
-	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: name, AddedBy: addedBy(i), Snapshot: f.Body, SnapshotType: corpus.MediaType(name)})
+	b.addDraft(i, d)
 }
 
 // attachmentName is the name an attachment is kept under (its origin): the
@@ -293,24 +293,20 @@ func (b *Bot) handleAddURL(i *discordgo.Interaction, raw string) {
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
 		return
 	}
-	doc, err := corpus.ParseFetched(ctx, f)
+	d, err := corpus.FetchedDraft(ctx, f, corpus.Meta{Scope: i.GuildID, AddedBy: addedBy(i)})
 	if err != nil {
 		b.finishAdd(i, corpus.Source{}, fmt.Errorf("%w: %w", corpus.ErrInvalid, err))
 		return
 	}
-	b.addDocument(i, doc, corpus.Meta{Scope: i.GuildID, Origin: f.URL, AddedBy: addedBy(i),
-		Snapshot: f.Body, SnapshotType: f.ContentType, FetchedAt: f.FetchedAt})
+	b.addDraft(i, d)
 }
 
-// addDocument makes a source of a parsed document and adds it, then edits
-// the deferred reply with what was stored.
-func (b *Bot) addDocument(i *discordgo.Interaction, doc corpus.Document, meta corpus.Meta) {
+// addDraft adds a draft to the library, then edits the deferred reply with
+// what was stored.
+func (b *Bot) addDraft(i *discordgo.Interaction, d corpus.Draft) {
 	ctx, cancel := context.WithTimeout(b.ctx, addTimeout)
 	defer cancel()
-	src, err := b.lib.NewSource(doc, meta)
-	if err == nil {
-		err = b.lib.Add(ctx, src)
-	}
+	src, err := b.lib.Add(ctx, d)
 	b.finishAdd(i, src, err)
 }
 

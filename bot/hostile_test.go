@@ -97,11 +97,8 @@ func (h *harness) addSource(text string, meta corpus.Meta) corpus.Source {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	src, err := h.lib.NewSource(doc, meta)
+	src, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: meta})
 	if err != nil {
-		h.t.Fatal(err)
-	}
-	if err := h.lib.Add(context.Background(), src); err != nil {
 		h.t.Fatal(err)
 	}
 	return src

@@ -49,12 +49,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	museum.Snapshot = []byte("<p>May</p>")
-	next, err := l.NewSource(doc, museum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if next, err = l.Replace(ctx, old.ID, next); err != nil {
-		t.Fatal(err)
+	next, changed, err := l.Replace(ctx, old.ID, corpus.Draft{Doc: doc, Meta: museum})
+	if err != nil || !changed {
+		t.Fatalf("Replace: changed %v, %v", changed, err)
 	}
 	gone := addText(t, l, "Gone Tomorrow\n\nThis article about the harbour ferry is removed again.\n", corpus.Meta{})
 	if _, err := l.Remove(ctx, gone.ID, ""); err != nil {
@@ -158,19 +155,15 @@ func TestImportKeepsRemovedSeedsRemoved(t *testing.T) {
 func TestImportStopsAtABadLine(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openEmpty(t)
-	var srcs []corpus.Source
+	var drafts []corpus.Draft
 	for i := range 150 {
 		doc, err := corpus.ParseText(fmt.Appendf(nil, "Report %d\n\nThe committee heard item %d of the agenda on the %dth day.\n", i, i, i))
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := l.NewSource(doc, corpus.Meta{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, src)
+		drafts = append(drafts, corpus.Draft{Doc: doc})
 	}
-	if _, err := l.AddMany(ctx, srcs); err != nil {
+	if _, err := l.AddMany(ctx, drafts); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.SplitAfter(string(exportOf(t, l)), "\n")

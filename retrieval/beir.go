@@ -110,9 +110,9 @@ func readJSONL[T any](path string, each func(T)) error {
 	return nil
 }
 
-// BEIRSource makes the source of a BEIR document: its title, and its text
-// as one paragraph per line, with the document id as origin.
-func (l *Library) BEIRSource(d BEIRDoc) (corpus.Source, error) {
+// BEIRDraft makes the draft of a BEIR document: its title, and its text as
+// one paragraph per line, with the document id as origin.
+func BEIRDraft(d BEIRDoc) corpus.Draft {
 	doc := corpus.Document{Title: d.Title}
 	var b strings.Builder
 	for _, line := range strings.Split(d.Text, "\n") {
@@ -136,7 +136,7 @@ func (l *Library) BEIRSource(d BEIRDoc) (corpus.Source, error) {
 		}
 		doc.Paragraphs = []corpus.Span{{Start: 0, End: len(doc.Text)}}
 	}
-	return l.NewSource(doc, corpus.Meta{Origin: d.ID, AddedBy: "beir"})
+	return corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: d.ID, AddedBy: "beir"}}
 }
 
 // RankedSource is a source in a ranking, with its score.

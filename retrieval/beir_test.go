@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"github.com/verbatim-bot/verbatim/corpus"
 	"math"
 	"testing"
@@ -46,18 +47,28 @@ func TestEvaluateBEIRTiny(t *testing.T) {
 	}
 	defer l.Close()
 	origin := map[string]string{}
-	var srcs []corpus.Source
+	var drafts []corpus.Draft
 	for _, d := range b.Docs {
-		s, err := l.BEIRSource(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		origin[s.ID] = d.ID
-		srcs = append(srcs, s)
+		drafts = append(drafts, BEIRDraft(d))
 	}
-	dups, err := l.AddMany(ctx, append(srcs, srcs[0]))
-	if err != nil || len(dups) != 1 {
-		t.Fatalf("AddMany: %v, %d duplicates (want 1: the repeated document)", err, len(dups))
+	added, err := l.AddMany(ctx, append(drafts, drafts[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dups := 0
+	for i, a := range added {
+		var exists *corpus.ExistsError
+		switch {
+		case errors.As(a.Err, &exists):
+			dups++
+		case a.Err != nil:
+			t.Fatal(a.Err)
+		default:
+			origin[a.Source.ID] = drafts[i].Meta.Origin
+		}
+	}
+	if dups != 1 {
+		t.Fatalf("AddMany: %d duplicates (want 1: the repeated document)", dups)
 	}
 	rep, err := l.EvaluateBEIR(ctx, b, origin, nil)
 	if err != nil {

@@ -100,10 +100,11 @@ func TestConcurrentAskWhileAddingAndRemoving(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var live []*cVersion // articles the writer made that are in the library
 	next := 0
-	newArticle := func() (corpus.Source, string) {
+	newArticle := func() (corpus.Draft, corpus.Source, string) {
 		next++
 		word := madeUpWord(next)
-		return c.makeSource(l, word, rng, 0), word
+		d, src := c.makeSource(l, word, rng, 0)
+		return d, src, word
 	}
 	counts := map[string]int{}
 	for op := 0; op < writes && fails.Load() < maxFails; op++ {
@@ -128,25 +129,30 @@ func TestConcurrentAskWhileAddingAndRemoving(t *testing.T) {
 		counts[kind]++
 		switch kind {
 		case "add":
-			src, word := newArticle()
+			d, src, word := newArticle()
 			v := c.register(src, word, questionFor(word))
-			if err := l.Add(ctx, src); err != nil {
+			if _, err := l.Add(ctx, d); err != nil {
 				t.Fatalf("Add: %v", err)
 			}
 			v.added.Store(c.clock.Add(1))
 			live = append(live, v)
 			c.mustAnswer(l, v)
 		case "addmany":
-			var srcs []corpus.Source
+			var drafts []corpus.Draft
 			var vs []*cVersion
 			for range 2 + rng.IntN(3) {
-				src, word := newArticle()
-				srcs = append(srcs, src)
+				d, src, word := newArticle()
+				drafts = append(drafts, d)
 				vs = append(vs, c.register(src, word, questionFor(word)))
 			}
-			dups, err := l.AddMany(ctx, srcs)
-			if err != nil || len(dups) != 0 {
-				t.Fatalf("AddMany: %v (%d duplicates)", err, len(dups))
+			added, err := l.AddMany(ctx, drafts)
+			if err != nil {
+				t.Fatalf("AddMany: %v", err)
+			}
+			for _, a := range added {
+				if a.Err != nil {
+					t.Fatalf("AddMany: %v", a.Err)
+				}
 			}
 			tick := c.clock.Add(1)
 			for _, v := range vs {
@@ -174,11 +180,11 @@ func TestConcurrentAskWhileAddingAndRemoving(t *testing.T) {
 		case "replace":
 			i := rng.IntN(len(live))
 			old := live[i]
-			src := c.makeSource(l, old.word, rng, old.generation+1)
+			d, src := c.makeSource(l, old.word, rng, old.generation+1)
 			v := c.register(src, old.word, questionFor(old.word))
 			v.generation = old.generation + 1
 			old.removeBegun.Store(c.clock.Add(1))
-			got, err := l.Replace(ctx, old.id, src)
+			got, _, err := l.Replace(ctx, old.id, d)
 			if err != nil {
 				t.Fatalf("Replace(%s): %v", old.id, err)
 			}
@@ -369,7 +375,7 @@ func (c *concurrencyCheck) mustNotAnswer(l *Library, v *cVersion) {
 // makeSource makes an article about word: a sentence only it has (its
 // generation changes the rest, so that a new version has other text), among
 // random words that give it no wire copy.
-func (c *concurrencyCheck) makeSource(l *Library, word string, rng *rand.Rand, generation int) corpus.Source {
+func (c *concurrencyCheck) makeSource(l *Library, word string, rng *rand.Rand, generation int) (corpus.Draft, corpus.Source) {
 	c.t.Helper()
 	sentence := func(n int) string {
 		ws := make([]string, n)
@@ -387,11 +393,12 @@ func (c *concurrencyCheck) makeSource(l *Library, word string, rng *rand.Rand, g
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	src, err := l.NewSource(doc, corpus.Meta{Origin: word + ".txt"})
+	d := corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: word + ".txt"}}
+	src, err := l.newSource(d)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return src
+	return d, src
 }
 
 // questionFor is the question only the article about word answers.

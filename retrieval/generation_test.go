@@ -70,7 +70,7 @@ func TestGenerationTracksTheStore(t *testing.T) {
 	}
 	// A crash after the store write, before the index batch.
 	doc, _ := corpus.ParseText([]byte("Crash Story\n\nThe night watchman heard the foghorn twice."))
-	lost, err := l.NewSource(doc, corpus.Meta{})
+	lost, err := l.newSource(corpus.Draft{Doc: doc})
 	if err != nil {
 		t.Fatal(err)
 	}

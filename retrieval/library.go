@@ -300,25 +300,17 @@ func (l *Library) Close() error {
 	return errors.Join(l.index.close(), l.store.Close())
 }
 
-// NewSource makes a source from a parsed document and what its adder said of
-// it, stamped with the library's clock. It does not add it.
-func (l *Library) NewSource(doc corpus.Document, meta corpus.Meta) (corpus.Source, error) {
-	return corpus.NewSource(doc, meta, l.chunker, l.now())
+// newSource makes a source of a draft, stamped with the library's clock.
+func (l *Library) newSource(d corpus.Draft) (corpus.Source, error) {
+	return corpus.NewSource(d.Doc, d.Meta, l.chunker, l.now())
 }
 
-// Draft is what a source is made of: a parsed document and what its adder
-// said of it.
-type Draft struct {
-	Doc  corpus.Document
-	Meta corpus.Meta
-}
-
-// NewSources makes a source of each draft, as NewSource does, chunking on
-// every CPU: for bulk imports, where chunking in a loop keeps one core busy
+// newSources makes a source of each draft, as newSource does, chunking on
+// every CPU: for bulk adds, where chunking in a loop keeps one core busy
 // while the others wait. srcs[i] is made of drafts[i], or errs[i] says why
 // it could not be (ctx's error for drafts not reached before ctx ended).
 // Both slices have one entry per draft.
-func (l *Library) NewSources(ctx context.Context, drafts []Draft) (srcs []corpus.Source, errs []error) {
+func (l *Library) newSources(ctx context.Context, drafts []corpus.Draft) (srcs []corpus.Source, errs []error) {
 	srcs = make([]corpus.Source, len(drafts))
 	errs = make([]error, len(drafts))
 	now := l.now()
@@ -343,33 +335,79 @@ func (l *Library) NewSources(ctx context.Context, drafts []Draft) (srcs []corpus
 	return srcs, errs
 }
 
-// Add stores a source and indexes it. The store is written first; if
-// indexing then fails, the source is taken out of the store again so that
-// the caller's error is the whole truth. A source already in the library is
-// refused with a *corpus.ExistsError.
-func (l *Library) Add(ctx context.Context, src corpus.Source) error {
+// Add makes a source of a draft (chunked, hashed, stamped with the
+// library's clock), stores it and indexes it, and returns it. The store is
+// written first; if indexing then fails, the source is taken out of the
+// store again so that the caller's error is the whole truth. A source
+// already in the library is refused with a *corpus.ExistsError; a draft
+// that cannot become a source, with an error wrapping corpus.ErrInvalid.
+func (l *Library) Add(ctx context.Context, d corpus.Draft) (corpus.Source, error) {
+	src, err := l.newSource(d)
+	if err != nil {
+		return corpus.Source{}, err
+	}
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
 	if err := l.store.Put(ctx, src); err != nil {
-		return err
+		return corpus.Source{}, err
 	}
 	b := l.index.idx.NewBatch()
-	err := addToBatch(b, &src)
+	err = addToBatch(b, &src)
 	if err == nil {
 		err = l.commit(b)
 	}
 	if err != nil {
-		return l.undoAdds(ctx, []string{src.ID}, fmt.Errorf("indexing source %s: %w", src.ID, err))
+		return corpus.Source{}, l.undoAdds(ctx, []string{src.ID}, fmt.Errorf("indexing source %s: %w", src.ID, err))
 	}
-	return nil
+	return src, nil
 }
 
-// AddMany adds many sources at once: one store transaction and one index
-// batch per call, which is much faster than Add in a loop for bulk imports.
-// Sources already in the library are skipped and returned as duplicates, by
-// their position in srcs. If indexing fails, the sources stored by this call
-// are taken out again.
-func (l *Library) AddMany(ctx context.Context, srcs []corpus.Source) (map[int]*corpus.ExistsError, error) {
+// Added is what became of one draft given to AddMany.
+type Added struct {
+	// Source is the source made of the draft (zero when Err says it could
+	// not be made).
+	Source corpus.Source
+	// Err is nil when the source was added, a *corpus.ExistsError when it
+	// was already in the library, and otherwise says why the draft could
+	// not become a source.
+	Err error
+}
+
+// AddMany adds many drafts at once: their sources are made on every CPU,
+// then stored in one transaction and indexed in one batch, which is much
+// faster than Add in a loop for bulk adds. It returns one Added per draft,
+// in order. The error is for the library failing (store or index): then
+// nothing of this call is kept.
+func (l *Library) AddMany(ctx context.Context, drafts []corpus.Draft) ([]Added, error) {
+	srcs, errs := l.newSources(ctx, drafts)
+	out := make([]Added, len(drafts))
+	var good []corpus.Source
+	var pos []int
+	for i := range drafts {
+		out[i] = Added{Source: srcs[i], Err: errs[i]}
+		if errs[i] == nil {
+			good = append(good, srcs[i])
+			pos = append(pos, i)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dups, err := l.addSources(ctx, good)
+	if err != nil {
+		return nil, err
+	}
+	for j, d := range dups {
+		out[pos[j]].Err = d
+	}
+	return out, nil
+}
+
+// addSources stores and indexes sources already made: one store
+// transaction and one index batch. Sources already in the library are
+// skipped and returned as duplicates, by their position in srcs. If
+// indexing fails, the sources stored by this call are taken out again.
+func (l *Library) addSources(ctx context.Context, srcs []corpus.Source) (map[int]*corpus.ExistsError, error) {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
 	stored, dups, err := l.store.PutMany(ctx, srcs)
@@ -401,15 +439,28 @@ func (l *Library) undoAdds(ctx context.Context, ids []string, cause error) error
 	return cause
 }
 
-// Replace makes next the new version of source oldID (a refresh found the
-// article changed): next is stored and indexed, and the old version is kept
-// in the store, marked superseded, but no longer answers.
-func (l *Library) Replace(ctx context.Context, oldID string, next corpus.Source) (corpus.Source, error) {
+// Replace makes a draft the new version of source oldID (a refresh fetched
+// the article again). When the draft's text is the same as the old
+// version's, nothing changes and changed is false. Otherwise the new version
+// is stored and indexed, and the old one is kept in the store, marked
+// superseded, but no longer answers.
+func (l *Library) Replace(ctx context.Context, oldID string, d corpus.Draft) (next corpus.Source, changed bool, err error) {
+	next, err = l.newSource(d)
+	if err != nil {
+		return corpus.Source{}, false, err
+	}
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
-	next, err := l.store.Supersede(ctx, oldID, next)
+	old, err := l.store.Info(ctx, oldID)
 	if err != nil {
-		return corpus.Source{}, err
+		return corpus.Source{}, false, err
+	}
+	if old.SHA256 == next.SHA256 && old.Scope == next.Scope {
+		return corpus.Source{}, false, nil
+	}
+	next, err = l.store.Supersede(ctx, oldID, next)
+	if err != nil {
+		return corpus.Source{}, false, err
 	}
 	b := l.index.idx.NewBatch()
 	err = l.index.removeToBatch(ctx, b, oldID)
@@ -421,9 +472,9 @@ func (l *Library) Replace(ctx context.Context, oldID string, next corpus.Source)
 	}
 	if err != nil {
 		l.log.Error("new version stored but the index still has the old one; the next start repairs it", "old", oldID, "new", next.ID, "err", err)
-		return next, fmt.Errorf("indexing the new version %s: %w", next.ID, err)
+		return next, true, fmt.Errorf("indexing the new version %s: %w", next.ID, err)
 	}
-	return next, nil
+	return next, true, nil
 }
 
 // Remove deletes a source from the library. scope limits what may be

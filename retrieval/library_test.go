@@ -32,11 +32,8 @@ func addText(t testing.TB, l *Library, text string, meta corpus.Meta) corpus.Sou
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := l.NewSource(doc, meta)
+	src, err := l.Add(context.Background(), corpus.Draft{Doc: doc, Meta: meta})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Add(context.Background(), src); err != nil {
 		t.Fatal(err)
 	}
 	return src
@@ -436,9 +433,8 @@ func TestAddDuplicate(t *testing.T) {
 	text := "Duplicate Story\n\nThe mayor opened the new bridge on a rainy morning."
 	src := addText(t, l, text, corpus.Meta{})
 	doc, _ := corpus.ParseText([]byte(text))
-	again, _ := l.NewSource(doc, corpus.Meta{Title: "Other title"})
 	var exists *corpus.ExistsError
-	if err := l.Add(context.Background(), again); !errors.As(err, &exists) || exists.ID != src.ID {
+	if _, err := l.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Title: "Other title"}}); !errors.As(err, &exists) || exists.ID != src.ID {
 		t.Fatalf("re-adding the same text: %v", err)
 	}
 }

@@ -12,24 +12,24 @@ import (
 
 func TestNewSourcesMatchesNewSource(t *testing.T) {
 	l, _ := openSeeded(t)
-	var drafts []Draft
+	var drafts []corpus.Draft
 	for i := range 40 {
 		text := fmt.Sprintf("Story %d\n\nThe council met on day %d. “We will vote,” said the mayor. Dr. Smith disagreed.\n\nA second paragraph of story %d.", i, i, i)
 		doc, err := corpus.ParseText([]byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
-		drafts = append(drafts, Draft{Doc: doc, Meta: corpus.Meta{Origin: fmt.Sprintf("s%d.txt", i)}})
+		drafts = append(drafts, corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: fmt.Sprintf("s%d.txt", i)}})
 	}
 	drafts[7].Meta.Scope = "not a scope"
 	drafts[13].Doc = corpus.Document{}
 
-	srcs, errs := l.NewSources(context.Background(), drafts)
+	srcs, errs := l.newSources(context.Background(), drafts)
 	if len(srcs) != len(drafts) || len(errs) != len(drafts) {
 		t.Fatalf("got %d sources and %d errors for %d drafts", len(srcs), len(errs), len(drafts))
 	}
 	for i, d := range drafts {
-		want, wantErr := l.NewSource(d.Doc, d.Meta)
+		want, wantErr := l.newSource(d)
 		if (errs[i] != nil) != (wantErr != nil) {
 			t.Errorf("draft %d: error %v, NewSource says %v", i, errs[i], wantErr)
 			continue
@@ -53,7 +53,7 @@ func TestNewSourcesMatchesNewSource(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, errs = l.NewSources(ctx, drafts)
+	_, errs = l.newSources(ctx, drafts)
 	for i, err := range errs {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("draft %d after cancel: %v, want context.Canceled", i, err)

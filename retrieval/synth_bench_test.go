@@ -35,21 +35,17 @@ func openSynth(b *testing.B) *Library {
 	return l
 }
 
-// addSynth adds docs through the real add path: NewSource, then AddMany in
-// batches of 500 sources.
+// addSynth adds docs through the real add path: AddMany in batches of 500
+// drafts.
 func addSynth(b *testing.B, l *Library, docs []corpus.Document) {
 	b.Helper()
 	ctx := context.Background()
 	for i := 0; i < len(docs); i += 500 {
-		var srcs []corpus.Source
+		var drafts []corpus.Draft
 		for _, d := range docs[i:min(i+500, len(docs))] {
-			src, err := l.NewSource(d, corpus.Meta{Origin: d.URL, AddedBy: "bench"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			srcs = append(srcs, src)
+			drafts = append(drafts, corpus.Draft{Doc: d, Meta: corpus.Meta{Origin: d.URL, AddedBy: "bench"}})
 		}
-		if _, err := l.AddMany(ctx, srcs); err != nil {
+		if _, err := l.AddMany(ctx, drafts); err != nil {
 			b.Fatal(err)
 		}
 	}

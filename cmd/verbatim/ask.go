@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -101,16 +100,6 @@ func toJSONResult(res retrieval.Result) jsonResult {
 	return out
 }
 
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
-	}
-	return nil
-}
-
 // printAnswers prints answers for a person: each quote, then where it is from.
 func printAnswers(w io.Writer, res retrieval.Result) {
 	if res.NoAnswer || len(res.Answers) == 0 {
@@ -158,11 +147,4 @@ func attribution(s corpus.Info, paragraph int) string {
 		parts = append(parts, s.Origin)
 	}
 	return strings.Join(parts, " · ")
-}
-
-func orUnknown(outlet string) string {
-	if outlet == "" {
-		return "outlet unknown"
-	}
-	return outlet
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,9 +29,7 @@ type benchReport struct {
 	// IndexPerSec is passages per second through the whole add path:
 	// NewSource (chunking) and AddMany (store and index).
 	IndexPerSec float64 `json:"index_per_sec"`
-	// AddPerSec counts AddMany alone.
-	AddPerSec  float64 `json:"add_per_sec"`
-	IndexBytes int64   `json:"index_bytes"`
+	IndexBytes  int64   `json:"index_bytes"`
 	// StoreBytes is library.db alone (included in IndexBytes).
 	StoreBytes int64 `json:"store_bytes"`
 	// OpenSeconds is from retrieval.Open of the built library to its first
@@ -223,7 +222,7 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 }
 
 // benchBuild generates o.passages passages and adds them through the real
-// add path (NewSource, then AddMany in batches of o.batch sources) into a
+// add path (AddMany in batches of o.batch drafts) into a
 // new library in dir, which it closes.
 func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time, gen *retrieval.Synth, o benchOptions, exp *benchExport, rep *benchReport) error {
 	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, NoSeed: true, Now: clock})
@@ -231,11 +230,11 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 		return fmt.Errorf("opening a new library in %s: %w", dir, err)
 	}
 	defer lib.Close()
-	var chunkTime, addTime time.Duration
+	var addTime time.Duration
 	var cpuTime float64
 	bar := newProgress(e.stderr, "indexing", o.passages)
 	docs := make([]corpus.Document, 0, o.batch)
-	drafts := make([]retrieval.Draft, 0, o.batch)
+	drafts := make([]corpus.Draft, 0, o.batch)
 	for rep.Passages < o.passages {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -250,30 +249,25 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 		t, c := time.Now(), cpuSeconds()
 		drafts = drafts[:0]
 		for _, d := range docs {
-			drafts = append(drafts, retrieval.Draft{Doc: d, Meta: corpus.Meta{Origin: d.URL, AddedBy: "bench"}})
+			drafts = append(drafts, corpus.Draft{Doc: d, Meta: corpus.Meta{Origin: d.URL, AddedBy: "bench"}})
 		}
-		srcs, errs := lib.NewSources(ctx, drafts)
-		for i, err := range errs {
-			if err != nil {
-				return fmt.Errorf("making a source of generated article %q: %w", docs[i].Title, err)
-			}
-		}
-		t2 := time.Now()
-		dups, err := lib.AddMany(ctx, srcs)
+		added, err := lib.AddMany(ctx, drafts)
 		if err != nil {
 			return fmt.Errorf("adding generated articles: %w", err)
 		}
-		addTime += time.Since(t2)
+		addTime += time.Since(t)
 		cpuTime += cpuSeconds() - c
-		chunkTime += t2.Sub(t)
-		skip := map[string]bool{}
-		for _, d := range dups {
-			skip[d.ID] = true
-		}
-		for _, s := range srcs {
-			if skip[s.ID] {
+		dups := 0
+		for i, a := range added {
+			var exists *corpus.ExistsError
+			switch {
+			case errors.As(a.Err, &exists):
+				dups++
 				continue
+			case a.Err != nil:
+				return fmt.Errorf("making a source of generated article %q: %w", docs[i].Title, a.Err)
 			}
+			s := a.Source
 			rep.Sources++
 			rep.Passages += s.PassageCount
 			if exp != nil {
@@ -282,18 +276,15 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 				}
 			}
 		}
-		if len(dups) == len(srcs) {
-			return fmt.Errorf("the generator repeated %d whole articles", len(dups))
+		if dups == len(added) {
+			return fmt.Errorf("the generator repeated %d whole articles", dups)
 		}
 		bar.set(min(rep.Passages, o.passages))
 	}
-	if total := (chunkTime + addTime).Seconds(); total > 0 {
+	if total := addTime.Seconds(); total > 0 {
 		rep.IndexPerSec = float64(rep.Passages) / total
 	}
 	rep.IndexCPUSeconds = cpuTime
-	if addTime > 0 {
-		rep.AddPerSec = float64(rep.Passages) / addTime.Seconds()
-	}
 	if err := lib.Close(); err != nil {
 		return fmt.Errorf("closing the built library: %w", err)
 	}
@@ -462,7 +453,7 @@ func takeHiddenFlag(args []string, name string) ([]string, string, error) {
 
 func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "passages            %d (%d sources, seed %d, %d CPUs)\n", r.Passages, r.Sources, r.Seed, r.CPUs)
-	fmt.Fprintf(w, "indexing            %.0f passages/s (AddMany alone %.0f/s)\n", r.IndexPerSec, r.AddPerSec)
+	fmt.Fprintf(w, "indexing            %.0f passages/s\n", r.IndexPerSec)
 	fmt.Fprintf(w, "size on disk        %s (store %s)\n", mib(r.IndexBytes), mib(r.StoreBytes))
 	fmt.Fprintf(w, "open to 1st answer  %.2f s (open alone %.2f s)\n", r.OpenSeconds, r.OpenOnlySeconds)
 	fmt.Fprintf(w, "answer latency      p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms (%d questions, %d answered)\n",

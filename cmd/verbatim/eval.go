@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -167,21 +168,28 @@ func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error
 
 	origin := make(map[string]string, len(b.Docs))
 	bar := newProgress(e.stderr, "indexing", len(b.Docs))
-	var batch []corpus.Source
+	var batch []corpus.Draft
 	flush := func() error {
-		if _, err := lib.AddMany(ctx, batch); err != nil {
+		added, err := lib.AddMany(ctx, batch)
+		if err != nil {
 			return fmt.Errorf("indexing the corpus: %w", err)
+		}
+		for i, a := range added {
+			var exists *corpus.ExistsError
+			switch {
+			case errors.As(a.Err, &exists):
+				origin[exists.ID] = batch[i].Meta.Origin
+			case a.Err != nil:
+				return fmt.Errorf("document %s: %w", batch[i].Meta.Origin, a.Err)
+			default:
+				origin[a.Source.ID] = batch[i].Meta.Origin
+			}
 		}
 		batch = batch[:0]
 		return nil
 	}
 	for i, d := range b.Docs {
-		src, err := lib.BEIRSource(d)
-		if err != nil {
-			return fmt.Errorf("document %s: %w", d.ID, err)
-		}
-		origin[src.ID] = d.ID
-		batch = append(batch, src)
+		batch = append(batch, retrieval.BEIRDraft(d))
 		if len(batch) == 500 {
 			if err := flush(); err != nil {
 				return err

@@ -77,25 +77,20 @@ func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fet
 	if err != nil {
 		return "", err
 	}
-	doc, err := corpus.ParseFetched(ctx, got)
-	if err != nil {
-		return "", err
-	}
-	meta := corpus.Meta{Scope: old.Scope, Origin: got.URL, AddedBy: old.AddedBy, Note: old.Note,
-		Snapshot: got.Body, SnapshotType: got.ContentType, FetchedAt: got.FetchedAt}
+	meta := corpus.Meta{Scope: old.Scope, AddedBy: old.AddedBy, Note: old.Note}
 	if old.PublishedFrom == "given" {
 		meta.Published = old.Published
 	}
-	next, err := lib.NewSource(doc, meta)
+	d, err := corpus.FetchedDraft(ctx, got, meta)
 	if err != nil {
 		return "", err
 	}
-	if next.SHA256 == old.SHA256 {
+	next, replaced, err := lib.Replace(ctx, id, d)
+	if err != nil {
+		return "", err
+	}
+	if !replaced {
 		return fmt.Sprintf("unchanged  %s  %q", id, old.Title), nil
-	}
-	next, err = lib.Replace(ctx, id, next)
-	if err != nil {
-		return "", err
 	}
 	changed, added, removed := paragraphChanges(&old, &next)
 	return fmt.Sprintf("changed    %s → %s  %q: %d paragraphs changed, %d added, %d removed (the old version is kept: verbatim show %s)",
