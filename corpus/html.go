@@ -223,7 +223,7 @@ func extractBody(root *html.Node) []string {
 			if sib.DataAtom == atom.P {
 				t := foldWhitespace(nodeText(sib))
 				ld := linkDensityOf(sib)
-				if (len(t) > 80 && ld < 0.25) || (len(t) > 0 && ld == 0 && hEndsSentence(t)) {
+				if (len(t) > 80 && ld < 0.25) || (len(t) > 0 && ld == 0 && endsSentence(t, pageSentenceEnd)) {
 					keep[sib] = true
 				}
 			}
@@ -454,11 +454,6 @@ func hasLetter(s string) bool {
 		}
 	}
 	return false
-}
-
-func hEndsSentence(s string) bool {
-	s = strings.TrimRight(s, "\"'”’»)]")
-	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…")
 }
 
 // isHiddenNode reports elements a reader never sees.
@@ -704,13 +699,13 @@ func isJunkHTMLParagraph(p, title string) bool {
 	if n <= 120 && reHTMLCopyright.MatchString(p) {
 		return true
 	}
-	if n <= 100 && reHTMLByline.MatchString(p) && !hEndsSentence(p) {
+	if n <= 100 && reHTMLByline.MatchString(p) && !endsSentence(p, pageSentenceEnd) {
 		return true
 	}
-	if n <= 100 && !hEndsSentence(p) && reHTMLPaywall.MatchString(p) {
+	if n <= 100 && !endsSentence(p, pageSentenceEnd) && reHTMLPaywall.MatchString(p) {
 		return true
 	}
-	if n <= 70 && !hEndsSentence(p) && hasFullDate(p) {
+	if n <= 70 && !endsSentence(p, pageSentenceEnd) && hasFullDate(p) {
 		return true
 	}
 	return false

@@ -154,7 +154,7 @@ func hardWrapped(lines []string) bool {
 		if mdListItem.MatchString(s) || mdHeading.MatchString(s) {
 			return false
 		}
-		if i < len(lines)-1 && (utf8.RuneCountInString(s) > 100 || endsSentence(s)) {
+		if i < len(lines)-1 && (utf8.RuneCountInString(s) > 100 || endsSentence(s, textLineEnd)) {
 			return false
 		}
 	}
@@ -165,19 +165,6 @@ var (
 	mdHeading  = regexp.MustCompile(`^#{1,6}\s+(\S.*)$`)
 	mdListItem = regexp.MustCompile(`^(?:[-*+]|\d{1,3}[.)])\s+\S`)
 )
-
-// endsSentence reports whether a line ends like a sentence: with a full stop,
-// question or exclamation mark, possibly inside closing quotes or brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRightFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune("\"'”’»)]*_", r)
-	})
-	if s == "" {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return strings.ContainsRune(".!?…:;", r)
-}
 
 // furniture are lines of site furniture that are never article prose,
 // matched against the whole line (case-insensitive, trimmed).
@@ -252,7 +239,7 @@ func takeHeadline(units []unit, doc *Document) []unit {
 // isHeadline reports whether a line reads as a headline: one line, not too
 // long, and not ending a sentence.
 func isHeadline(s string) bool {
-	return !strings.Contains(s, "\n") && utf8.RuneCountInString(s) <= 200 && !endsSentence(s)
+	return !strings.Contains(s, "\n") && utf8.RuneCountInString(s) <= 200 && !endsSentence(s, textLineEnd)
 }
 
 // sameText compares two strings ignoring case, white space and the form of
@@ -334,7 +321,7 @@ func dropRelatedHeadlines(units []unit) []unit {
 			continue
 		}
 		t := strings.TrimSpace(u.text)
-		if i > 0 && !u.listItem && !strings.Contains(t, "\n") && !endsSentence(t) &&
+		if i > 0 && !u.listItem && !strings.Contains(t, "\n") && !endsSentence(t, textLineEnd) &&
 			utf8.RuneCountInString(t) <= 100 && len(strings.Fields(t)) <= 15 {
 			continue
 		}

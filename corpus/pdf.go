@@ -561,12 +561,12 @@ func pdfParagraphs(lines []pdfLine) []string {
 			switch {
 			case l.page != prev.page:
 				// A sentence running over the page break continues.
-				newPara = hEndsSentence(prev.text) || !startsLower(l.text)
+				newPara = endsSentence(prev.text, pageSentenceEnd) || !startsLower(l.text)
 			case lineGap > 0 && prev.y-l.y > lineGap*1.4:
 				newPara = true // blank space between the lines
 			case math.Abs(l.size-prev.size) > 0.15*math.Max(l.size, prev.size):
 				newPara = true // a heading, or back to body text
-			case prev.x1 < right-3*prev.size && hEndsSentence(prev.text):
+			case prev.x1 < right-3*prev.size && endsSentence(prev.text, pageSentenceEnd):
 				newPara = true // a short last line
 			case prev.y < l.y-prev.size:
 				newPara = true // moved up: a new column
