@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -69,8 +66,8 @@ func ParseHTML(data []byte, pageURL string) (Document, error) {
 		return Document{}, fmt.Errorf("parsing HTML: %w", ErrNoArticle)
 	}
 	if doc.Published == "" {
-		if d, ok := htmlDatelineDate(paras[0]); ok {
-			doc.Published, doc.PublishedFrom = d, "dateline"
+		if dl, ok := readDateline(paras[0], pageDates); ok {
+			doc.Published, doc.PublishedFrom = dl.date, "dateline"
 		}
 	}
 	doc.Text, doc.Paragraphs = joinHTMLParagraphs(paras)
@@ -507,6 +504,9 @@ var (
 		"see-also", "also-read", "read-also", "more-stories", "more-news", "key-event-share", "live-badge"}
 )
 
+// reI compiles a case-insensitive regexp.
+func reI(expr string) *regexp.Regexp { return regexp.MustCompile("(?i)" + expr) }
+
 func wordSet(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -705,8 +705,10 @@ func isJunkHTMLParagraph(p, title string) bool {
 	if n <= 100 && !endsSentence(p, pageSentenceEnd) && reHTMLPaywall.MatchString(p) {
 		return true
 	}
-	if n <= 70 && !endsSentence(p, pageSentenceEnd) && hasFullDate(p) {
-		return true
+	if n <= 70 && !endsSentence(p, pageSentenceEnd) {
+		if _, ok := findFullDate(p); ok {
+			return true // a date line
+		}
 	}
 	return false
 }
@@ -927,10 +929,8 @@ func extractMetadata(root *html.Node, pageURL string, doc *Document) {
 		doc.Published, doc.PublishedFrom = visibleHTMLDate(body)
 	}
 	if doc.Published == "" {
-		if m := reHURLDate.FindStringSubmatch(doc.URL); m != nil {
-			if d, ok := isoYMD(m[1], m[2], m[3]); ok {
-				doc.Published, doc.PublishedFrom = d, "url"
-			}
+		if d, ok := urlDate(doc.URL); ok {
+			doc.Published, doc.PublishedFrom = d, "url"
 		}
 	}
 }
@@ -1372,125 +1372,4 @@ func ldNames(v any) []string {
 		}
 	}
 	return out
-}
-
-// ---------------------------------------------------------------------------
-// Dates.
-
-var htmlMonths = map[string]int{
-	"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-	"may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-	"sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-	// German
-	"januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
-	"oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
-	// French
-	"janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "mars": 3, "avril": 4, "avr": 4,
-	"juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
-	"novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
-	// Spanish and Italian
-	"enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-	"septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-	"gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
-	"ottobre": 10, "dicembre": 12,
-}
-
-var htmlMonthAlt = func() string {
-	names := make([]string, 0, len(htmlMonths))
-	for k := range htmlMonths {
-		names = append(names, regexp.QuoteMeta(k))
-	}
-	// Longest first, so "sept" is tried before "sep".
-	sort.Slice(names, func(i, j int) bool {
-		if len(names[i]) != len(names[j]) {
-			return len(names[i]) > len(names[j])
-		}
-		return names[i] < names[j]
-	})
-	return strings.Join(names, "|")
-}()
-
-var (
-	reHISODate    = regexp.MustCompile(`\b((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ]|\b)`)
-	reHSlashYMD   = regexp.MustCompile(`\b((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})\b`)
-	reHDottedDMY  = regexp.MustCompile(`\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)\b`)
-	reHCompactYMD = regexp.MustCompile(`^((?:19|20)\d\d)(\d\d)(\d\d)(?:T|$)`)
-	reHDayMonth   = reI(`(?:^|[^\p{L}\d])(\d{1,2})(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?(` + htmlMonthAlt + `)\.?,?\s+(?:de\s+)?((?:19|20)\d\d)\b`)
-	reHMonthDay   = reI(`(?:^|[^\p{L}\d])(` + htmlMonthAlt + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b`)
-	reHURLDate    = regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|-|$)`)
-	// A dateline opens a report: "WASHINGTON, March 16 —", "MOSCOW, March 17.".
-	reHDateline = regexp.MustCompile(`^\p{Lu}[\p{Lu}' .\-]{1,40}(?:\([^)]{1,30}\))?,\s+(?i:(` + htmlMonthAlt + `))\.?\s+(\d{1,2})(?:,?\s+((?:19|20)\d\d))?\b`)
-)
-
-func reI(expr string) *regexp.Regexp { return regexp.MustCompile("(?i)" + expr) }
-
-// findFullDate finds a full calendar date (day, month and year) in s and
-// returns it as YYYY-MM-DD. A year alone, or a month and year, is not a
-// date. Numeric dates are read as Y-M-D, Y/M/D or D.M.Y only (M/D/Y is
-// ambiguous).
-func findFullDate(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 200 {
-		return "", false
-	}
-	if m := reHISODate.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[1], m[2], m[3])
-	}
-	if m := reHCompactYMD.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[1], m[2], m[3])
-	}
-	if m := reHSlashYMD.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[1], m[2], m[3])
-	}
-	if m := reHDottedDMY.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[3], m[2], m[1])
-	}
-	if m := reHMonthDay.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[3], strconv.Itoa(htmlMonths[strings.ToLower(m[1])]), m[2])
-	}
-	if m := reHDayMonth.FindStringSubmatch(s); m != nil {
-		return isoYMD(m[3], strconv.Itoa(htmlMonths[strings.ToLower(m[2])]), m[1])
-	}
-	return "", false
-}
-
-// isoYMD validates and formats a date.
-func isoYMD(y, m, d string) (string, bool) {
-	yy, err1 := strconv.Atoi(y)
-	mm, err2 := strconv.Atoi(m)
-	dd, err3 := strconv.Atoi(d)
-	if err1 != nil || err2 != nil || err3 != nil || yy < 1900 || yy > 2100 || mm < 1 || mm > 12 || dd < 1 {
-		return "", false
-	}
-	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	if t.Day() != dd {
-		return "", false // 31 April
-	}
-	return t.Format("2006-01-02"), true
-}
-
-// hasFullDate reports whether p holds a full date (used to drop date-only
-// lines from the body).
-func hasFullDate(p string) bool {
-	_, ok := findFullDate(p)
-	return ok
-}
-
-// htmlDatelineDate reads the date of a news dateline at the start of the first
-// paragraph: "WASHINGTON, March 16 — …" gives "March 16" (as written, the
-// year being unknown), "MOSCOW, March 17, 2021 …" gives "2021-03-17".
-func htmlDatelineDate(p string) (string, bool) {
-	m := reHDateline.FindStringSubmatchIndex(p)
-	if m == nil {
-		return "", false
-	}
-	month, day := p[m[2]:m[3]], p[m[4]:m[5]]
-	if m[6] >= 0 {
-		return isoYMD(p[m[6]:m[7]], strconv.Itoa(htmlMonths[strings.ToLower(month)]), day)
-	}
-	dd, err := strconv.Atoi(day)
-	if err != nil || dd < 1 || dd > 31 {
-		return "", false
-	}
-	return month + " " + day, true
 }

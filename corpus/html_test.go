@@ -193,55 +193,6 @@ func TestParseHTMLMinimalPage(t *testing.T) {
 	}
 }
 
-func TestHTMLFindFullDate(t *testing.T) {
-	for in, want := range map[string]string{
-		"2021-03-17T09:45:00+03:00":      "2021-03-17",
-		"2021-03-17":                     "2021-03-17",
-		"20210317":                       "2021-03-17",
-		"2021/3/7":                       "2021-03-07",
-		"Stand: 04.03.2021 11:30 Uhr":    "2021-03-04",
-		"March 16, 2021":                 "2021-03-16",
-		"Mar. 16, 2021":                  "2021-03-16",
-		"Wed, 17 Mar 2021 09:45:00 GMT":  "2021-03-17",
-		"16 March 2021":                  "2021-03-16",
-		"4. März 2021":                   "2021-03-04",
-		"Publié le 17 mars 2021 à 10h32": "2021-03-17",
-		"1er février 2020":               "2020-02-01",
-		"17 de marzo de 2021":            "2021-03-17",
-		"February 25, 2020 at 2:03 p.m.": "2020-02-25",
-		"© 2019":                         "",
-		"© 2019 Riverside Courier":       "",
-		"December 2019":                  "",
-		"March 16":                       "",
-		"31 April 2021":                  "",
-		"03/04/2021":                     "",
-		"version 1.2.3":                  "",
-		"summer 2021":                    "",
-		"":                               "",
-	} {
-		got, ok := findFullDate(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("findFullDate(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-}
-
-func TestHTMLDateline(t *testing.T) {
-	for in, want := range map[string]string{
-		"WASHINGTON, March 16 — A declassified assessment…": "March 16",
-		"MOSCOW, March 17. The Kremlin on Wednesday…":       "March 17",
-		"NEW YORK, Feb. 3, 2021 (Reuters) - Stocks rose":    "2021-02-03",
-		"LONDON (Reuters), June 2 - Britain said":           "June 2",
-		"The Kremlin, March 17, said nothing.":              "",
-		"In March 16 people met.":                           "",
-	} {
-		got, _ := htmlDatelineDate(in)
-		if got != want {
-			t.Errorf("htmlDatelineDate(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestHTMLSplitSiteSuffix(t *testing.T) {
 	for _, tc := range []struct{ in, outlet, title, suffix string }{
 		{"Headline here | The Ledger", "The Ledger", "Headline here", "The Ledger"},
