@@ -43,3 +43,33 @@ func endsSentence(s string, rule sentenceRule) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return strings.ContainsRune(rule.marks, r)
 }
+
+// foldWhitespace replaces every run of white space (Unicode, including no-break
+// spaces) by one space and trims the ends; it changes nothing else.
+func foldWhitespace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// hasLetter reports whether s holds a letter (of any script).
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
