@@ -109,6 +109,7 @@ func notHTML(src []byte) string {
 	return ""
 }
 
+// reHTMLTag matches an HTML tag, doctype or comment opening.
 var reHTMLTag = regexp.MustCompile(`<(?:[a-zA-Z][a-zA-Z0-9-]*[\s/>]|!doctype|!DOCTYPE|!--)`)
 
 // joinHTMLParagraphs joins paragraphs with "\n\n" and records their spans.

@@ -126,6 +126,7 @@ func insideAny(n *html.Node, set map[*html.Node]bool) bool {
 	return false
 }
 
+// isAncestorOf reports whether a is a proper ancestor of n.
 func isAncestorOf(a, n *html.Node) bool {
 	for n = n.Parent; n != nil; n = n.Parent {
 		if n == a {
@@ -223,6 +224,9 @@ func collectHTMLParagraphs(n *html.Node) []htmlPara {
 	return c.out
 }
 
+// htmlParaCollector gathers paragraphs while walking a tree: the text of
+// the current block so far, how much of it is link text, and how many <br>
+// in a row came last (two end a paragraph).
 type htmlParaCollector struct {
 	buf     strings.Builder
 	linkLen int
@@ -232,6 +236,8 @@ type htmlParaCollector struct {
 	out     []htmlPara
 }
 
+// walk adds the text under n to the current paragraph, starting a new one
+// at each block element, and skips what a reader never sees.
 func (c *htmlParaCollector) walk(n *html.Node, depth int) {
 	if depth > maxHTMLDepth {
 		return
@@ -281,6 +287,8 @@ func (c *htmlParaCollector) walk(n *html.Node, depth int) {
 	}
 }
 
+// flush ends the current paragraph: it is kept, white space folded, when
+// it holds a letter.
 func (c *htmlParaCollector) flush() {
 	t := foldWhitespace(c.buf.String())
 	c.buf.Reset()

@@ -87,6 +87,8 @@ func classWords(n *html.Node) []string {
 	return out
 }
 
+// hasPositiveWord reports whether n's class or id says it holds content
+// ("article-body", "story").
 func hasPositiveWord(n *html.Node) bool {
 	for _, t := range classWords(n) {
 		if positiveWords[t] {
@@ -233,6 +235,9 @@ func filterHTMLParagraphs(paras []string, title string) []string {
 	return out
 }
 
+// isJunkHTMLParagraph reports whether paragraph p is not article prose: the
+// title again, a label, an advert or share marker, a copyright line, or a
+// short byline, subscription prompt or date line.
 func isJunkHTMLParagraph(p, title string) bool {
 	n := utf8.RuneCountInString(p)
 	if title != "" && p == title {

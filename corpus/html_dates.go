@@ -22,6 +22,8 @@ var dateSkipWords = wordSet("nav", "navbar", "navigation", "menu", "sidebar", "f
 	"side", "rail", "latest", "ticker", "breaking", "topbar", "masthead", "comment", "comments", "related",
 	"recommended", "popular", "trending", "mostread", "archive", "archives", "teaser", "teasers", "promo")
 
+// reUpdatedLabel marks a date that is not the publication date: an
+// "updated" or "modified" date, or a copyright year.
 var reUpdatedLabel = reI(`updated|modified|aktualisiert|ge(?:ä|ae)ndert|mis (?:à|a) jour|modifi(?:é|e)|actualizado|aggiornato|©|copyright`)
 
 // visibleHTMLDate finds the publication date shown in the page: an element

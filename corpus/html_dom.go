@@ -11,6 +11,7 @@ import (
 // reI compiles a case-insensitive regexp.
 func reI(expr string) *regexp.Regexp { return regexp.MustCompile("(?i)" + expr) }
 
+// wordSet makes a set of words for lookups.
 func wordSet(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -19,11 +20,13 @@ func wordSet(words ...string) map[string]bool {
 	return m
 }
 
+// hAttr is the value of n's attribute key (any case), or "".
 func hAttr(n *html.Node, key string) string {
 	v, _ := hAttrOK(n, key)
 	return v
 }
 
+// hAttrOK is the value of n's attribute key (any case) and whether n has it.
 func hAttrOK(n *html.Node, key string) (string, bool) {
 	if n == nil {
 		return "", false
@@ -68,14 +71,16 @@ func nodeText(n *html.Node) string {
 	return b.String()
 }
 
-func findElement(n *html.Node, a atom.Atom) *html.Node {
+// findNode returns the first node at or under n, in document order, for
+// which match is true, or nil; nodes deeper than maxHTMLDepth are not seen.
+func findNode(n *html.Node, match func(*html.Node) bool) *html.Node {
 	var found *html.Node
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
 		if found != nil || depth > maxHTMLDepth {
 			return
 		}
-		if n.Type == html.ElementNode && n.DataAtom == a {
+		if match(n) {
 			found = n
 			return
 		}
@@ -87,6 +92,14 @@ func findElement(n *html.Node, a atom.Atom) *html.Node {
 	return found
 }
 
+// findElement returns the first element of type a at or under n, or nil.
+func findElement(n *html.Node, a atom.Atom) *html.Node {
+	return findNode(n, func(c *html.Node) bool {
+		return c.Type == html.ElementNode && c.DataAtom == a
+	})
+}
+
+// inHeadElement reports whether n is inside the page's <head>.
 func inHeadElement(n *html.Node) bool {
 	for ; n != nil; n = n.Parent {
 		if n.Type == html.ElementNode && n.DataAtom == atom.Head {
@@ -96,6 +109,8 @@ func inHeadElement(n *html.Node) bool {
 	return false
 }
 
+// hasWord reports whether the space-separated list (rel="author
+// noopener") holds tok, ignoring case.
 func hasWord(list, tok string) bool {
 	for _, f := range strings.Fields(strings.ToLower(list)) {
 		if f == tok {
@@ -105,21 +120,10 @@ func hasWord(list, tok string) bool {
 	return false
 }
 
+// findItempropNode returns the first element under n (not n itself) with
+// itemprop="prop" (any case), or nil.
 func findItempropNode(n *html.Node, prop string) *html.Node {
-	var found *html.Node
-	var walk func(c *html.Node, depth int)
-	walk = func(c *html.Node, depth int) {
-		if found != nil || depth > maxHTMLDepth {
-			return
-		}
-		if c != n && c.Type == html.ElementNode && strings.EqualFold(hAttr(c, "itemprop"), prop) {
-			found = c
-			return
-		}
-		for ch := c.FirstChild; ch != nil; ch = ch.NextSibling {
-			walk(ch, depth+1)
-		}
-	}
-	walk(n, 0)
-	return found
+	return findNode(n, func(c *html.Node) bool {
+		return c != n && c.Type == html.ElementNode && strings.EqualFold(hAttr(c, "itemprop"), prop)
+	})
 }

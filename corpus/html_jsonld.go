@@ -47,6 +47,7 @@ func (a *jsonLDArticle) merge(b jsonLDArticle) {
 	}
 }
 
+// ldArticleTypes are the schema.org types (lower case) read as an article.
 var ldArticleTypes = wordSet("article", "newsarticle", "reportagenews", "analysisnewsarticle", "opinionnewsarticle",
 	"backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
 	"socialmediaposting", "report", "scholarlyarticle", "techarticle", "satiricalarticle", "advertisercontentarticle")
@@ -87,6 +88,8 @@ func parseJSONLD(src string) jsonLDArticle {
 	return out
 }
 
+// isArticleType reports whether a JSON-LD @type (a string or a list) names
+// an article type.
 func isArticleType(t any) bool {
 	switch x := t.(type) {
 	case string:
@@ -101,6 +104,7 @@ func isArticleType(t any) bool {
 	return false
 }
 
+// articleFromLD reads the fields Verbatim uses from an article object.
 func articleFromLD(m map[string]any) jsonLDArticle {
 	a := jsonLDArticle{found: true}
 	a.headline = foldWhitespace(html.UnescapeString(firstSet(ldString(m["headline"]), ldString(m["name"]))))
@@ -125,6 +129,7 @@ func articleFromLD(m map[string]any) jsonLDArticle {
 	return a
 }
 
+// ldString reads a JSON-LD string value, or the first of a list; else "".
 func ldString(v any) string {
 	switch x := v.(type) {
 	case string:

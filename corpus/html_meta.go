@@ -157,6 +157,7 @@ func extractMetadata(root *html.Node, pageURL string, doc *Document) {
 	}
 }
 
+// firstSet returns the first of vals that is not blank, trimmed, or "".
 func firstSet(vals ...string) string {
 	for _, v := range vals {
 		if v = strings.TrimSpace(v); v != "" {
@@ -207,6 +208,8 @@ func primaryLanguage(s string) string {
 	return s
 }
 
+// reAuthorPrefix is a "By" before an author's name, reAuthorTail what
+// follows the name on a byline (", Staff Reporter", "| 5 min read").
 var (
 	reAuthorPrefix = reI(`^(?:written |posted |reported )?(?:by|von|par|por|di|door|av|af)\s+`)
 	reAuthorTail   = reI(`\s*(?:[,|·•–—]|\s-\s).*$`)
@@ -292,8 +295,11 @@ func bylineHTMLAuthor(body *html.Node, outlet string) string {
 	return found
 }
 
+// reAuthorHref is the path of an author's page (/authors/jane-doe).
 var reAuthorHref = reI(`/(?:authors?|autor(?:en)?|auteurs?|staff|journalists?|people|profiles?|writers?)/[^/?#]+/?(?:[?#].*)?$`)
 
+// isCommentRegion reports whether n's class or id marks comments, related
+// stories or a sidebar, where names are not the article's author.
 func isCommentRegion(n *html.Node) bool {
 	for _, t := range classWords(n) {
 		if t == "comment" || t == "comments" || t == "related" || t == "sidebar" {
