@@ -32,10 +32,22 @@ func extractBody(root *html.Node) []string {
 	if len(paras) == 0 {
 		return nil
 	}
+	scores := scoreContainers(paras)
+	top, best := bestContainer(scores)
+	if top == nil {
+		// Only short paragraphs: keep those that are not link lists.
+		return proseParagraphs(paras, nil)
+	}
+	return proseParagraphs(paras, withArticleSiblings(top, best, scores))
+}
 
-	// Score containers: each substantial paragraph gives its points to the
-	// parent of its block (full), grandparent (half) and great-grandparent
-	// (a third).
+// scoreContainers scores the elements that may hold the article: each
+// substantial paragraph (25 characters or more, not a heading, not mostly
+// link text) gives its points (1, plus 1 a comma, plus 1 per 100
+// characters up to 3) to the parent of its block (full), grandparent
+// (half) and great-grandparent (a third), on top of each container's base
+// score.
+func scoreContainers(paras []htmlPara) map[*html.Node]float64 {
 	scores := map[*html.Node]float64{}
 	for _, p := range paras {
 		n := utf8.RuneCountInString(p.text)
@@ -57,59 +69,68 @@ func extractBody(root *html.Node) []string {
 			anc = anc.Parent
 		}
 	}
+	return scores
+}
+
+// bestContainer discounts each score by its container's link density (in
+// scores, which withArticleSiblings reads next) and returns the best
+// container and its score, or nil when there is none. Of two with the same
+// score, an ancestor wins over what it holds; other ties go to whichever
+// the map yields first.
+func bestContainer(scores map[*html.Node]float64) (*html.Node, float64) {
 	var top *html.Node
 	best := 0.0
-	linkDensity := map[*html.Node]float64{}
 	for n, s := range scores {
-		ld := linkDensityOf(n)
-		linkDensity[n] = ld
-		s *= 1 - ld
+		s *= 1 - linkDensityOf(n)
 		scores[n] = s
 		if top == nil || s > best || (s == best && isAncestorOf(n, top)) {
 			top, best = n, s
 		}
 	}
-	if top == nil {
-		// Only short paragraphs: keep those that are not link lists.
-		var out []string
-		for _, p := range paras {
-			if p.linkLen*2 <= len(p.text) {
-				out = append(out, p.text)
-			}
-		}
-		return out
-	}
+	return top, best
+}
 
-	// Siblings of the top candidate that look like more of the article
-	// join it (a body split in two by an inline advert box, say).
+// withArticleSiblings returns the set of top and those of its siblings
+// that look like more of the article (a body split in two by an inline
+// advert box, say): a container scoring at least a fifth of top's (and
+// 10), or a <p> of long text with few links or of a whole sentence with
+// none.
+func withArticleSiblings(top *html.Node, best float64, scores map[*html.Node]float64) map[*html.Node]bool {
 	keep := map[*html.Node]bool{top: true}
-	if top.Parent != nil {
-		threshold := max(10, best*0.2)
-		for sib := top.Parent.FirstChild; sib != nil; sib = sib.NextSibling {
-			if sib == top || sib.Type != html.ElementNode {
-				continue
-			}
-			if s, ok := scores[sib]; ok && s >= threshold {
+	if top.Parent == nil {
+		return keep
+	}
+	threshold := max(10, best*0.2)
+	for sib := top.Parent.FirstChild; sib != nil; sib = sib.NextSibling {
+		if sib == top || sib.Type != html.ElementNode {
+			continue
+		}
+		if s, ok := scores[sib]; ok && s >= threshold {
+			keep[sib] = true
+			continue
+		}
+		if sib.DataAtom == atom.P {
+			t := foldWhitespace(nodeText(sib))
+			ld := linkDensityOf(sib)
+			if (len(t) > 80 && ld < 0.25) || (len(t) > 0 && ld == 0 && endsSentence(t, pageSentenceEnd)) {
 				keep[sib] = true
-				continue
-			}
-			if sib.DataAtom == atom.P {
-				t := foldWhitespace(nodeText(sib))
-				ld := linkDensityOf(sib)
-				if (len(t) > 80 && ld < 0.25) || (len(t) > 0 && ld == 0 && endsSentence(t, pageSentenceEnd)) {
-					keep[sib] = true
-				}
 			}
 		}
 	}
+	return keep
+}
 
+// proseParagraphs returns the text of the paragraphs inside the kept
+// elements (all of them when keep is nil) that are not mostly link text: a
+// list of links (related stories) inside the body is not prose.
+func proseParagraphs(paras []htmlPara, keep map[*html.Node]bool) []string {
 	var out []string
 	for _, p := range paras {
-		if !insideAny(p.block, keep) {
+		if keep != nil && !insideAny(p.block, keep) {
 			continue
 		}
 		if p.linkLen*2 > len(p.text) {
-			continue // a link list (related stories) inside the body
+			continue
 		}
 		out = append(out, p.text)
 	}

@@ -31,65 +31,99 @@ func resolveHTTPURL(base, ref string) string {
 
 // htmlPageMeta is what the <head> and JSON-LD of a page say about it.
 type htmlPageMeta struct {
-	meta map[string]string // first content per lower-case name/property/itemprop
-	ld   jsonLDArticle
+	meta      map[string]string // first content per lower-case name/property/itemprop
+	ld        jsonLDArticle
+	titleTag  string // the <title> in <head>, white space folded
+	canonical string // the href of <link rel="canonical">, as written
+	lang      string // the lang (or xml:lang) of <html>
 }
 
 // extractMetadata fills doc's metadata fields from root (before pruning).
 func extractMetadata(root *html.Node, pageURL string, doc *Document) {
+	pm := readPageMeta(root)
+	body := findElement(root, atom.Body)
+
+	doc.Outlet = firstSet(
+		pm.meta["og:site_name"], pm.ld.publisher, pm.meta["application-name"],
+		pm.meta["apple-mobile-web-app-title"], pm.meta["dc.publisher"], pm.meta["publisher"])
+	doc.Title = pageTitle(pm, body, doc.Outlet)
+	if doc.Outlet == "" {
+		_, doc.Outlet = splitSiteSuffix(pm.titleTag, "")
+	}
+	doc.URL = firstSet(resolveHTTPURL(pageURL, pm.canonical), resolveHTTPURL(pageURL, pm.meta["og:url"]),
+		resolveHTTPURL(pageURL, pm.ld.url), resolveHTTPURL("", pageURL))
+	if doc.Outlet == "" {
+		if u, err := url.Parse(doc.URL); err == nil {
+			doc.Outlet = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	doc.Language = primaryLanguage(firstSet(pm.lang, pm.ld.inLanguage, pm.meta["content-language"],
+		pm.meta["dc.language"], pm.meta["og:locale"]))
+	doc.Author = pageAuthor(pm, body, doc.Outlet)
+	doc.Published, doc.PublishedFrom = publishedDate(pm, body, doc.URL)
+}
+
+// readPageMeta walks the whole page for what it says about itself: <meta>
+// tags, the <title> in <head>, the canonical link, <html lang> and JSON-LD
+// scripts (the first article in each, merged in page order).
+func readPageMeta(root *html.Node) htmlPageMeta {
 	pm := htmlPageMeta{meta: map[string]string{}}
-	var titleTag, canonical string
-	var htmlLang string
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
 		if depth > maxHTMLDepth {
 			return
 		}
 		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Html:
-				htmlLang = hAttr(n, "lang")
-				if htmlLang == "" {
-					htmlLang = hAttr(n, "xml:lang")
-				}
-			case atom.Meta:
-				content := strings.TrimSpace(hAttr(n, "content"))
-				if content != "" {
-					for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
-						if key := strings.ToLower(strings.TrimSpace(hAttr(n, k))); key != "" {
-							if _, seen := pm.meta[key]; !seen {
-								pm.meta[key] = content
-							}
-						}
-					}
-				}
-			case atom.Title:
-				if titleTag == "" && inHeadElement(n) {
-					titleTag = foldWhitespace(nodeText(n))
-				}
-			case atom.Link:
-				if canonical == "" && hasWord(hAttr(n, "rel"), "canonical") {
-					canonical = hAttr(n, "href")
-				}
-			case atom.Script:
-				if strings.Contains(strings.ToLower(hAttr(n, "type")), "ld+json") && n.FirstChild != nil {
-					pm.ld.merge(parseJSONLD(n.FirstChild.Data))
-				}
-			}
+			pm.read(n)
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, depth+1)
 		}
 	}
 	walk(root, 0)
-	body := findElement(root, atom.Body)
+	return pm
+}
 
-	// Outlet.
-	doc.Outlet = firstSet(
-		pm.meta["og:site_name"], pm.ld.publisher, pm.meta["application-name"],
-		pm.meta["apple-mobile-web-app-title"], pm.meta["dc.publisher"], pm.meta["publisher"])
+// read takes what element n says about the page into pm. Of <meta> tags
+// with the same key, of <title>s and of canonical links the first counts;
+// JSON-LD articles fill in what earlier ones left empty.
+func (pm *htmlPageMeta) read(n *html.Node) {
+	switch n.DataAtom {
+	case atom.Html:
+		pm.lang = hAttr(n, "lang")
+		if pm.lang == "" {
+			pm.lang = hAttr(n, "xml:lang")
+		}
+	case atom.Meta:
+		content := strings.TrimSpace(hAttr(n, "content"))
+		if content != "" {
+			for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
+				if key := strings.ToLower(strings.TrimSpace(hAttr(n, k))); key != "" {
+					if _, seen := pm.meta[key]; !seen {
+						pm.meta[key] = content
+					}
+				}
+			}
+		}
+	case atom.Title:
+		if pm.titleTag == "" && inHeadElement(n) {
+			pm.titleTag = foldWhitespace(nodeText(n))
+		}
+	case atom.Link:
+		if pm.canonical == "" && hasWord(hAttr(n, "rel"), "canonical") {
+			pm.canonical = hAttr(n, "href")
+		}
+	case atom.Script:
+		if strings.Contains(strings.ToLower(hAttr(n, "type")), "ld+json") && n.FirstChild != nil {
+			pm.ld.merge(parseJSONLD(n.FirstChild.Data))
+		}
+	}
+}
 
-	// Title.
+// pageTitle is the article's headline: JSON-LD's, Open Graph's, Twitter's
+// or Dublin Core's, else the <title> (or the first <h1> when the <title>
+// holds it or there is none), without a trailing " | Outlet".
+func pageTitle(pm htmlPageMeta, body *html.Node, outlet string) string {
 	h1 := ""
 	if body != nil {
 		if n := findElement(body, atom.H1); n != nil {
@@ -98,63 +132,30 @@ func extractMetadata(root *html.Node, pageURL string, doc *Document) {
 	}
 	title := firstSet(pm.ld.headline, pm.meta["og:title"], pm.meta["twitter:title"], pm.meta["dc.title"])
 	if title == "" {
-		title = titleTag
+		title = pm.titleTag
 		if h1 != "" && (title == "" || strings.Contains(title, h1)) {
 			title = h1
 		}
 	}
-	doc.Title, _ = splitSiteSuffix(foldWhitespace(title), doc.Outlet)
-	if doc.Outlet == "" {
-		_, doc.Outlet = splitSiteSuffix(titleTag, "")
-	}
+	title, _ = splitSiteSuffix(foldWhitespace(title), outlet)
+	return title
+}
 
-	// Canonical URL.
-	doc.URL = firstSet(resolveHTTPURL(pageURL, canonical), resolveHTTPURL(pageURL, pm.meta["og:url"]),
-		resolveHTTPURL(pageURL, pm.ld.url), resolveHTTPURL("", pageURL))
-	if doc.Outlet == "" {
-		if u, err := url.Parse(doc.URL); err == nil {
-			doc.Outlet = strings.TrimPrefix(u.Hostname(), "www.")
+// pageAuthor is the article's author: JSON-LD's authors, else the first
+// author <meta> that is a name, else a byline in the body.
+func pageAuthor(pm htmlPageMeta, body *html.Node, outlet string) string {
+	if a := cleanAuthorName(strings.Join(pm.ld.authors, ", "), outlet); a != "" {
+		return a
+	}
+	for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl", "og:article:author"} {
+		if a := cleanAuthorName(pm.meta[k], outlet); a != "" {
+			return a
 		}
 	}
-
-	// Language.
-	doc.Language = primaryLanguage(firstSet(htmlLang, pm.ld.inLanguage, pm.meta["content-language"],
-		pm.meta["dc.language"], pm.meta["og:locale"]))
-
-	// Author.
-	doc.Author = cleanAuthorName(strings.Join(pm.ld.authors, ", "), doc.Outlet)
-	if doc.Author == "" {
-		for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl", "og:article:author"} {
-			if a := cleanAuthorName(pm.meta[k], doc.Outlet); a != "" {
-				doc.Author = a
-				break
-			}
-		}
+	if body != nil {
+		return bylineHTMLAuthor(body, outlet)
 	}
-	if doc.Author == "" && body != nil {
-		doc.Author = bylineHTMLAuthor(body, doc.Outlet)
-	}
-
-	// Publication date, most reliable source first.
-	if d, ok := findFullDate(pm.ld.datePublished); ok {
-		doc.Published, doc.PublishedFrom = d, "json-ld datePublished"
-	}
-	if doc.Published == "" {
-		for _, k := range htmlPublishedMetaKeys {
-			if d, ok := findFullDate(pm.meta[k]); ok {
-				doc.Published, doc.PublishedFrom = d, "meta "+k
-				break
-			}
-		}
-	}
-	if doc.Published == "" && body != nil {
-		doc.Published, doc.PublishedFrom = visibleHTMLDate(body)
-	}
-	if doc.Published == "" {
-		if d, ok := urlDate(doc.URL); ok {
-			doc.Published, doc.PublishedFrom = d, "url"
-		}
-	}
+	return ""
 }
 
 // firstSet returns the first of vals that is not blank, trimmed, or "".
