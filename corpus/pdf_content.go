@@ -9,8 +9,8 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// pdfBudget counts what a document has cost so far against the limits
-// above and the context's deadline.
+// pdfBudget counts what a document has cost so far against
+// MaxPDFStreamBytes, MaxPDFChars and the context's deadline.
 type pdfBudget struct {
 	ctx         context.Context
 	streamBytes int64
@@ -28,6 +28,8 @@ type ctxReader struct {
 	r   io.Reader
 }
 
+// Read reads from the underlying reader, or fails with ctx's error once
+// ctx is done.
 func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
@@ -94,8 +96,10 @@ type pdfGlyph struct {
 // pdfMatrix is a PDF transformation matrix [a b 0; c d 0; e f 1].
 type pdfMatrix [3][3]float64
 
+// pdfIdentity is the identity matrix.
 var pdfIdentity = pdfMatrix{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
 
+// mul is the matrix product x×y: x's transformation, then y's.
 func (x pdfMatrix) mul(y pdfMatrix) pdfMatrix {
 	var z pdfMatrix
 	for i := 0; i < 3; i++ {
@@ -108,6 +112,7 @@ func (x pdfMatrix) mul(y pdfMatrix) pdfMatrix {
 	return z
 }
 
+// translate is the matrix that moves by (tx, ty).
 func translate(tx, ty float64) pdfMatrix { return pdfMatrix{{1, 0, 0}, {0, 1, 0}, {tx, ty, 1}} }
 
 // pdfFont caches what the text walker needs of a font.
@@ -141,149 +146,204 @@ func pageGlyphs(p pdf.Page, budget *pdfBudget) (out []pdfGlyph, err error) {
 	if err := budget.checkStream(strm); err != nil {
 		return nil, err
 	}
-	type gstate struct {
-		tc, tw, th, tl, tfs, trise float64
-		font                       *pdfFont
-		tm, tlm, ctm               pdfMatrix
+	w := &pdfPageWalker{
+		page:   p,
+		budget: budget,
+		fonts:  map[string]*pdfFont{},
+		g:      pdfTextState{th: 1, ctm: pdfIdentity, tm: pdfIdentity, tlm: pdfIdentity},
 	}
-	fonts := map[string]*pdfFont{}
-	fontFor := func(name string) *pdfFont {
-		if f, ok := fonts[name]; ok {
-			return f
-		}
-		pf := p.Font(name)
-		if tu := pf.V.Key("ToUnicode"); tu.Kind() == pdf.Stream {
-			if err := budget.checkStream(tu); err != nil {
-				panic(pdfAbort{err})
-			}
-		}
-		f := &pdfFont{enc: pf.Encoder(), first: pf.FirstChar(), width: pf.Widths()}
-		fonts[name] = f
-		return f
-	}
-	g := gstate{th: 1, ctm: pdfIdentity, tm: pdfIdentity, tlm: pdfIdentity}
-	var stack []gstate
+	pdf.Interpret(strm, w.do)
+	return w.out, nil
+}
 
-	show := func(raw string) {
-		if g.font == nil || g.font.enc == nil {
+// pdfTextState is the part of the graphics state that places text (PDF
+// 32000-1, 9.3 and 9.4): character and word spacing (Tc, Tw), horizontal
+// scaling (Th, a fraction), leading (Tl), font and size (Tfs), rise, and
+// the text, text-line and current transformation matrices.
+type pdfTextState struct {
+	tc, tw, th, tl, tfs, trise float64
+	font                       *pdfFont
+	tm, tlm, ctm               pdfMatrix
+}
+
+// pdfPageWalker interprets one page's content stream for pageGlyphs: it
+// keeps the text state, the states saved by q, the page's fonts as used so
+// far, and the glyphs drawn.
+type pdfPageWalker struct {
+	page   pdf.Page
+	budget *pdfBudget
+	fonts  map[string]*pdfFont
+	g      pdfTextState
+	stack  []pdfTextState
+	out    []pdfGlyph
+}
+
+// pdfArgs are an operator's operands, in order.
+type pdfArgs []pdf.Value
+
+// num is operand i as a number; 0 when there is none.
+func (a pdfArgs) num(i int) float64 {
+	if i < len(a) {
+		return a[i].Float64()
+	}
+	return 0
+}
+
+// matrix reads the six operands a b c d e f as a matrix.
+func (a pdfArgs) matrix() pdfMatrix {
+	var m pdfMatrix
+	for i := 0; i < 6; i++ {
+		m[i/2][i%2] = a.num(i)
+	}
+	m[2][2] = 1
+	return m
+}
+
+// do runs one operator of the content stream (the callback of
+// pdf.Interpret): it takes the operands off the stack, then changes the
+// text state or draws text. Operators that do neither are ignored.
+func (w *pdfPageWalker) do(stk *pdf.Stack, op string) {
+	w.budget.tick()
+	args := make(pdfArgs, stk.Len())
+	for i := len(args) - 1; i >= 0; i-- {
+		args[i] = stk.Pop()
+	}
+	g := &w.g
+	switch op {
+	case "q":
+		if len(w.stack) < 256 {
+			w.stack = append(w.stack, *g)
+		}
+	case "Q":
+		if n := len(w.stack); n > 0 {
+			*g, w.stack = w.stack[n-1], w.stack[:n-1]
+		}
+	case "cm":
+		g.ctm = args.matrix().mul(g.ctm)
+	case "BT":
+		g.tm, g.tlm = pdfIdentity, pdfIdentity
+	case "Tc":
+		g.tc = args.num(0)
+	case "Tw":
+		g.tw = args.num(0)
+	case "Tz":
+		g.th = args.num(0) / 100
+	case "TL":
+		g.tl = args.num(0)
+	case "Ts":
+		g.trise = args.num(0)
+	case "Tf":
+		if len(args) == 2 {
+			g.font = w.font(args[0].Name())
+			g.tfs = args.num(1)
+		}
+	case "TD":
+		g.tl = -args.num(1)
+		g.tlm = translate(args.num(0), args.num(1)).mul(g.tlm)
+		g.tm = g.tlm
+	case "Td":
+		g.tlm = translate(args.num(0), args.num(1)).mul(g.tlm)
+		g.tm = g.tlm
+	case "Tm":
+		g.tm = args.matrix()
+		g.tlm = g.tm
+	case "T*":
+		w.nextLine()
+	case "Tj", "'", "\"", "TJ":
+		w.showOp(op, args)
+	}
+}
+
+// showOp runs the text-showing operators: Tj shows a string, ' moves to
+// the next line first, " also sets word and character spacing, and TJ
+// shows strings with adjustments of position between them.
+func (w *pdfPageWalker) showOp(op string, args pdfArgs) {
+	g := &w.g
+	switch op {
+	case "Tj":
+		if len(args) == 1 {
+			w.show(args[0].RawString())
+		}
+	case "'":
+		w.nextLine()
+		if len(args) == 1 {
+			w.show(args[0].RawString())
+		}
+	case "\"":
+		if len(args) == 3 {
+			g.tw, g.tc = args.num(0), args.num(1)
+			w.nextLine()
+			w.show(args[2].RawString())
+		}
+	case "TJ":
+		if len(args) != 1 {
 			return
 		}
-		budget.addChars(len(raw)) // before decoding: a string can be megabytes
-		decoded := []rune(g.font.enc.Decode(raw))
-		for i, ch := range decoded {
-			code := -1
-			if len(decoded) == len(raw) {
-				code = int(raw[i])
-			} else if i < len(raw) {
-				code = int(raw[i])
+		v := args[0]
+		for i := 0; i < v.Len(); i++ {
+			x := v.Index(i)
+			if x.Kind() == pdf.String {
+				w.show(x.RawString())
+			} else {
+				g.tm = translate(-x.Float64()/1000*g.tfs*g.th, 0).mul(g.tm)
 			}
-			w0 := 0.0
-			if k := code - g.font.first; code >= 0 && k >= 0 && k < len(g.font.width) {
-				w0 = g.font.width[k]
-			}
-			trm := pdfMatrix{{g.tfs * g.th, 0, 0}, {0, g.tfs, 0}, {0, g.trise, 1}}.mul(g.tm).mul(g.ctm)
-			size := math.Hypot(trm[1][0], trm[1][1])
-			out = append(out, pdfGlyph{s: string(ch), x: trm[2][0], y: trm[2][1], w: w0 / 1000 * trm[0][0], size: size})
-			tx := w0/1000*g.tfs + g.tc
-			if code == ' ' && len(decoded) == len(raw) {
-				tx += g.tw
-			}
-			g.tm = translate(tx*g.th, 0).mul(g.tm)
 		}
 	}
-	nextLine := func() {
-		g.tlm = translate(0, -g.tl).mul(g.tlm)
-		g.tm = g.tlm
+}
+
+// font returns the page's font called name, read on first use: its
+// ToUnicode map is measured against the budget first (stopping the
+// interpreter past it), then its encoding and widths are kept.
+func (w *pdfPageWalker) font(name string) *pdfFont {
+	if f, ok := w.fonts[name]; ok {
+		return f
 	}
-	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
-		budget.tick()
-		args := make([]pdf.Value, stk.Len())
-		for i := len(args) - 1; i >= 0; i-- {
-			args[i] = stk.Pop()
+	pf := w.page.Font(name)
+	if tu := pf.V.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+		if err := w.budget.checkStream(tu); err != nil {
+			panic(pdfAbort{err})
 		}
-		num := func(i int) float64 {
-			if i < len(args) {
-				return args[i].Float64()
-			}
-			return 0
+	}
+	f := &pdfFont{enc: pf.Encoder(), first: pf.FirstChar(), width: pf.Widths()}
+	w.fonts[name] = f
+	return f
+}
+
+// nextLine moves to the start of the next line, Tl below this one's.
+func (w *pdfPageWalker) nextLine() {
+	w.g.tlm = translate(0, -w.g.tl).mul(w.g.tlm)
+	w.g.tm = w.g.tlm
+}
+
+// show draws the string raw in the current font: each character decoded
+// becomes a glyph placed by the text state, and the text matrix advances
+// by its width, the character spacing and, for a single-byte space, the
+// word spacing. With no font or no encoding nothing is drawn.
+func (w *pdfPageWalker) show(raw string) {
+	g := &w.g
+	if g.font == nil || g.font.enc == nil {
+		return
+	}
+	w.budget.addChars(len(raw)) // before decoding: a string can be megabytes
+	decoded := []rune(g.font.enc.Decode(raw))
+	for i, ch := range decoded {
+		code := -1
+		if len(decoded) == len(raw) {
+			code = int(raw[i])
+		} else if i < len(raw) {
+			code = int(raw[i])
 		}
-		mat := func() pdfMatrix {
-			var m pdfMatrix
-			for i := 0; i < 6; i++ {
-				m[i/2][i%2] = num(i)
-			}
-			m[2][2] = 1
-			return m
+		w0 := 0.0
+		if k := code - g.font.first; code >= 0 && k >= 0 && k < len(g.font.width) {
+			w0 = g.font.width[k]
 		}
-		switch op {
-		case "q":
-			if len(stack) < 256 {
-				stack = append(stack, g)
-			}
-		case "Q":
-			if n := len(stack); n > 0 {
-				g, stack = stack[n-1], stack[:n-1]
-			}
-		case "cm":
-			g.ctm = mat().mul(g.ctm)
-		case "BT":
-			g.tm, g.tlm = pdfIdentity, pdfIdentity
-		case "Tc":
-			g.tc = num(0)
-		case "Tw":
-			g.tw = num(0)
-		case "Tz":
-			g.th = num(0) / 100
-		case "TL":
-			g.tl = num(0)
-		case "Ts":
-			g.trise = num(0)
-		case "Tf":
-			if len(args) == 2 {
-				g.font = fontFor(args[0].Name())
-				g.tfs = num(1)
-			}
-		case "TD":
-			g.tl = -num(1)
-			g.tlm = translate(num(0), num(1)).mul(g.tlm)
-			g.tm = g.tlm
-		case "Td":
-			g.tlm = translate(num(0), num(1)).mul(g.tlm)
-			g.tm = g.tlm
-		case "Tm":
-			g.tm = mat()
-			g.tlm = g.tm
-		case "T*":
-			nextLine()
-		case "Tj":
-			if len(args) == 1 {
-				show(args[0].RawString())
-			}
-		case "'":
-			nextLine()
-			if len(args) == 1 {
-				show(args[0].RawString())
-			}
-		case "\"":
-			if len(args) == 3 {
-				g.tw, g.tc = num(0), num(1)
-				nextLine()
-				show(args[2].RawString())
-			}
-		case "TJ":
-			if len(args) != 1 {
-				return
-			}
-			v := args[0]
-			for i := 0; i < v.Len(); i++ {
-				x := v.Index(i)
-				if x.Kind() == pdf.String {
-					show(x.RawString())
-				} else {
-					g.tm = translate(-x.Float64()/1000*g.tfs*g.th, 0).mul(g.tm)
-				}
-			}
+		trm := pdfMatrix{{g.tfs * g.th, 0, 0}, {0, g.tfs, 0}, {0, g.trise, 1}}.mul(g.tm).mul(g.ctm)
+		size := math.Hypot(trm[1][0], trm[1][1])
+		w.out = append(w.out, pdfGlyph{s: string(ch), x: trm[2][0], y: trm[2][1], w: w0 / 1000 * trm[0][0], size: size})
+		tx := w0/1000*g.tfs + g.tc
+		if code == ' ' && len(decoded) == len(raw) {
+			tx += g.tw
 		}
-	})
-	return out, nil
+		g.tm = translate(tx*g.th, 0).mul(g.tm)
+	}
 }
