@@ -160,6 +160,8 @@ func hardWrapped(lines []string) bool {
 	return true
 }
 
+// mdHeading is a Markdown heading line ("## A section"), its text the
+// submatch; mdListItem a Markdown list item ("- point", "1. point").
 var (
 	mdHeading  = regexp.MustCompile(`^#{1,6}\s+(\S.*)$`)
 	mdListItem = regexp.MustCompile(`^(?:[-*+]|\d{1,3}[.)])\s+\S`)
@@ -245,32 +247,6 @@ func isHeadline(s string) bool {
 // quotes and apostrophes.
 func sameText(a, b string) bool {
 	return FoldForMatch(a) == FoldForMatch(b)
-}
-
-// FoldForMatch folds a string for comparing text loosely: lower case, runs of
-// white space to one space, curly quotes and apostrophes to straight ones.
-// It is for comparisons only; stored and quoted text is never folded.
-func FoldForMatch(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.TrimSpace(s) {
-		switch r {
-		case '‘', '’', '‚', '‛', '′':
-			r = '\''
-		case '“', '”', '„', '‟', '″', '«', '»':
-			r = '"'
-		}
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 var (

@@ -81,6 +81,9 @@ func ParsePDF(ctx context.Context, data []byte) (Document, error) {
 	}
 }
 
+// parsePDF is ParsePDF's work, run behind its recover and time limit: it
+// reads every page's lines under one budget, drops page furniture, joins
+// paragraphs, and takes the metadata.
 func parsePDF(ctx context.Context, data []byte) (Document, error) {
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

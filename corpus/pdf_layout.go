@@ -50,6 +50,10 @@ func pageLines(glyphs []pdfGlyph, page int) []pdfLine {
 	return lines
 }
 
+// makeLine makes one line of a run of glyphs: their text, a space put in
+// where a gap wider than a fifth of the font size stands for one, white
+// space folded and ligatures spelled out; its edges, baseline and median
+// font size. A line with no text is not made.
 func makeLine(glyphs []pdfGlyph, page int) (pdfLine, bool) {
 	if len(glyphs) == 0 {
 		return pdfLine{}, false
@@ -172,13 +176,17 @@ func pdfParagraphs(lines []pdfLine) []string {
 // the typesetter's, and search would not find "office" otherwise.
 var pdfLigatures = strings.NewReplacer("\ufb00", "ff", "\ufb01", "fi", "\ufb02", "fl", "\ufb03", "ffi", "\ufb04", "ffl", "\ufb05", "st", "\ufb06", "st")
 
+// startsLower reports whether s starts with a lower-case letter.
 func startsLower(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsLower(r)
 }
 
+// median is the middle value of v (the lower of two), 0 for none.
 func median(v []float64) float64 { return percentile(v, 0.5) }
 
+// percentile is the value a share p of the way through v sorted (rounded
+// down), 0 for none; v is not changed.
 func percentile(v []float64, p float64) float64 {
 	if len(v) == 0 {
 		return 0

@@ -73,3 +73,29 @@ func hasLetter(s string) bool {
 	}
 	return false
 }
+
+// FoldForMatch folds a string for comparing text loosely: lower case, runs of
+// white space to one space, curly quotes and apostrophes to straight ones.
+// It is for comparisons only; stored and quoted text is never folded.
+func FoldForMatch(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		switch r {
+		case '‘', '’', '‚', '‛', '′':
+			r = '\''
+		case '“', '”', '„', '‟', '″', '«', '»':
+			r = '"'
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
