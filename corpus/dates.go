@@ -134,7 +134,7 @@ func (r dateRule) forms() []dateForm {
 
 // date checks a year, month (a number or a name) and day by the rule and
 // formats them as YYYY-MM-DD. pageDates takes only a real day of 1900 to
-// 2100; writtenDates any day from 1 to 31 of a known month.
+// 2100; writtenDates any day from 1 to 31 of a known month, in any year.
 func (r dateRule) date(year, month, day string) (string, bool) {
 	y, err1 := strconv.Atoi(year)
 	d, err2 := strconv.Atoi(day)
