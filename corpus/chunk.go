@@ -113,6 +113,7 @@ func quoteBreaks(s string, from int) []int {
 	return out
 }
 
+// isSpaceByte reports whether b is ASCII white space.
 func isSpaceByte(b byte) bool {
 	return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
 }

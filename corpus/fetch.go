@@ -110,6 +110,7 @@ type Fetcher struct {
 	client *http.Client
 }
 
+// allowEntry is one AllowHosts entry, normalised by parseAllowEntry.
 type allowEntry struct {
 	host string // lower case; IP literals in canonical form, no brackets
 	port string // "" for any
@@ -154,6 +155,8 @@ func NewFetcher(opts FetchOptions) *Fetcher {
 	return f
 }
 
+// defaultUserAgent is "VerbatimBot/<version> (+…)", the version from the
+// build info ("dev" when there is none).
 func defaultUserAgent() string {
 	v := "dev"
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
@@ -235,9 +238,15 @@ func (f *Fetcher) control(network, address string, c syscall.RawConn) error {
 // blockedError is what control returns; it unwraps to ErrBlockedAddress.
 type blockedError struct{ msg string }
 
+// Error says which address was refused and why.
 func (e *blockedError) Error() string { return e.msg }
+
+// Unwrap returns ErrBlockedAddress.
 func (e *blockedError) Unwrap() error { return ErrBlockedAddress }
 
+// Addresses and ranges classifyIP refuses beyond what netip names: cloud
+// metadata services, carrier-grade NAT, the IPv6 forms that embed an IPv4
+// address, and reserved IPv4 blocks.
 var (
 	metadataV4 = netip.MustParseAddr("169.254.169.254")
 	metadataV6 = netip.MustParseAddr("fd00:ec2::254")
@@ -375,74 +384,32 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 	if err := checkFetchURL(u); err != nil {
 		return nil, fmt.Errorf("refusing to fetch %s: %w", u.Redacted(), err)
 	}
-	orig := u.Redacted()
-	shown := orig
-
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, err := f.get(ctx, u)
 	if err != nil {
-		return nil, fmt.Errorf("refusing to fetch %s: %w: %v", shown, ErrBadURL, err)
-	}
-	req.Header.Set("User-Agent", f.opts.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,application/pdf;q=0.8,*/*;q=0.1")
-
-	resp, err := f.client.Do(req)
-	if err != nil {
-		return nil, f.wrapErr(ctx, shown, shown, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
-	final := resp.Request.URL.Redacted()
-	if final != shown {
-		shown = fmt.Sprintf("%s (redirected to %s)", shown, final)
+	orig := u.Redacted()
+	shown := orig
+	if final := resp.Request.URL.Redacted(); final != orig {
+		shown = fmt.Sprintf("%s (redirected to %s)", orig, final)
 	}
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetching %s: %w: %s", shown, ErrHTTPStatus, httpStatusText(resp.StatusCode))
-	}
-
-	mediaType, charset := "", ""
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			return nil, fmt.Errorf("refusing %s: %w: unparsable Content-Type %q", shown, ErrUnsupportedType, ct)
-		}
-		mediaType, charset = mt, strings.ToLower(params["charset"])
-		if !fetchableType(mediaType) {
-			return nil, fmt.Errorf("refusing %s: %w: %s", shown, ErrUnsupportedType, mediaType)
-		}
-	}
-
-	max := f.opts.MaxBytes
-	if resp.ContentLength > max {
-		return nil, fmt.Errorf("refusing %s: %w: Content-Length %d exceeds the %d-byte limit", shown, ErrTooLarge, resp.ContentLength, max)
-	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
-	}
-	// Transport decompresses gzip transparently, so this counts bytes after
-	// decompression: a gzip bomb stops at max+1 bytes.
-	n, err := io.Copy(&buf, io.LimitReader(resp.Body, max+1))
+	mediaType, charset, err := checkResponse(resp, shown)
 	if err != nil {
-		return nil, f.wrapErr(ctx, orig, shown, fmt.Errorf("reading body: %w", err))
+		return nil, err
 	}
-	if n > max {
-		return nil, fmt.Errorf("refusing %s: %w: body exceeds the %d-byte limit", shown, ErrTooLarge, max)
+	body, err := f.readBody(ctx, resp, orig, shown)
+	if err != nil {
+		return nil, err
 	}
-	body := buf.Bytes()
-
 	if mediaType == "" {
-		mt, params, err := mime.ParseMediaType(http.DetectContentType(body))
-		if err == nil {
-			mediaType, charset = mt, strings.ToLower(params["charset"])
-		}
-		if !fetchableType(mediaType) {
-			return nil, fmt.Errorf("refusing %s: %w: no Content-Type, content looks like %s", shown, ErrUnsupportedType, mediaType)
+		if mediaType, charset, err = sniffType(body, shown); err != nil {
+			return nil, err
 		}
 	}
-
 	return &Fetched{
 		URL:         resp.Request.URL.String(),
 		ContentType: mediaType,
@@ -453,6 +420,86 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 	}, nil
 }
 
+// get sends the GET request for u, following redirects as checkRedirect
+// allows; an error is wrapErr's one-line error naming the URL.
+func (f *Fetcher) get(ctx context.Context, u *url.URL) (*http.Response, error) {
+	shown := u.Redacted()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("refusing to fetch %s: %w: %v", shown, ErrBadURL, err)
+	}
+	req.Header.Set("User-Agent", f.opts.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,application/pdf;q=0.8,*/*;q=0.1")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, f.wrapErr(ctx, shown, shown, err)
+	}
+	return resp, nil
+}
+
+// checkResponse refuses a response whose status is not 2xx or whose
+// Content-Type is unparsable or not one Fetch accepts, and returns the
+// declared media type and charset ("" when there is no Content-Type).
+// shown names the URL in errors.
+func checkResponse(resp *http.Response, shown string) (mediaType, charset string, err error) {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return "", "", fmt.Errorf("fetching %s: %w: %s", shown, ErrHTTPStatus, httpStatusText(resp.StatusCode))
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		return "", "", nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", "", fmt.Errorf("refusing %s: %w: unparsable Content-Type %q", shown, ErrUnsupportedType, ct)
+	}
+	if !fetchableType(mt) {
+		return "", "", fmt.Errorf("refusing %s: %w: %s", shown, ErrUnsupportedType, mt)
+	}
+	return mt, strings.ToLower(params["charset"]), nil
+}
+
+// readBody reads the response body, at most MaxBytes of it after
+// decompression: a Content-Length over the cap is refused before reading,
+// and a body that runs over it when read. orig is the URL asked for, shown
+// the same with any redirect noted.
+func (f *Fetcher) readBody(ctx context.Context, resp *http.Response, orig, shown string) ([]byte, error) {
+	limit := f.opts.MaxBytes
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("refusing %s: %w: Content-Length %d exceeds the %d-byte limit", shown, ErrTooLarge, resp.ContentLength, limit)
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	// Transport decompresses gzip transparently, so this counts bytes after
+	// decompression: a gzip bomb stops at limit+1 bytes.
+	n, err := io.Copy(&buf, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, f.wrapErr(ctx, orig, shown, fmt.Errorf("reading body: %w", err))
+	}
+	if n > limit {
+		return nil, fmt.Errorf("refusing %s: %w: body exceeds the %d-byte limit", shown, ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// sniffType takes the media type and charset of a body served without a
+// Content-Type from its first bytes, and refuses it unless Fetch accepts
+// that type. shown names the URL in errors.
+func sniffType(body []byte, shown string) (mediaType, charset string, err error) {
+	mt, params, err := mime.ParseMediaType(http.DetectContentType(body))
+	if err == nil {
+		mediaType, charset = mt, strings.ToLower(params["charset"])
+	}
+	if !fetchableType(mediaType) {
+		return "", "", fmt.Errorf("refusing %s: %w: no Content-Type, content looks like %s", shown, ErrUnsupportedType, mediaType)
+	}
+	return mediaType, charset, nil
+}
+
+// httpStatusText is a status as "404 Not Found", or the bare code when it
+// has no name.
 func httpStatusText(code int) string {
 	if t := http.StatusText(code); t != "" {
 		return fmt.Sprintf("%d %s", code, t)

@@ -3,7 +3,6 @@ package corpus
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -154,30 +153,19 @@ func hardWrapped(lines []string) bool {
 		if mdListItem.MatchString(s) || mdHeading.MatchString(s) {
 			return false
 		}
-		if i < len(lines)-1 && (utf8.RuneCountInString(s) > 100 || endsSentence(s)) {
+		if i < len(lines)-1 && (utf8.RuneCountInString(s) > 100 || endsSentence(s, textLineEnd)) {
 			return false
 		}
 	}
 	return true
 }
 
+// mdHeading is a Markdown heading line ("## A section"), its text the
+// submatch; mdListItem a Markdown list item ("- point", "1. point").
 var (
 	mdHeading  = regexp.MustCompile(`^#{1,6}\s+(\S.*)$`)
 	mdListItem = regexp.MustCompile(`^(?:[-*+]|\d{1,3}[.)])\s+\S`)
 )
-
-// endsSentence reports whether a line ends like a sentence: with a full stop,
-// question or exclamation mark, possibly inside closing quotes or brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRightFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune("\"'”’»)]*_", r)
-	})
-	if s == "" {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return strings.ContainsRune(".!?…:;", r)
-}
 
 // furniture are lines of site furniture that are never article prose,
 // matched against the whole line (case-insensitive, trimmed).
@@ -252,39 +240,13 @@ func takeHeadline(units []unit, doc *Document) []unit {
 // isHeadline reports whether a line reads as a headline: one line, not too
 // long, and not ending a sentence.
 func isHeadline(s string) bool {
-	return !strings.Contains(s, "\n") && utf8.RuneCountInString(s) <= 200 && !endsSentence(s)
+	return !strings.Contains(s, "\n") && utf8.RuneCountInString(s) <= 200 && !endsSentence(s, textLineEnd)
 }
 
 // sameText compares two strings ignoring case, white space and the form of
 // quotes and apostrophes.
 func sameText(a, b string) bool {
 	return FoldForMatch(a) == FoldForMatch(b)
-}
-
-// FoldForMatch folds a string for comparing text loosely: lower case, runs of
-// white space to one space, curly quotes and apostrophes to straight ones.
-// It is for comparisons only; stored and quoted text is never folded.
-func FoldForMatch(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.TrimSpace(s) {
-		switch r {
-		case '‘', '’', '‚', '‛', '′':
-			r = '\''
-		case '“', '”', '„', '‟', '″', '«', '»':
-			r = '"'
-		}
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 var (
@@ -334,7 +296,7 @@ func dropRelatedHeadlines(units []unit) []unit {
 			continue
 		}
 		t := strings.TrimSpace(u.text)
-		if i > 0 && !u.listItem && !strings.Contains(t, "\n") && !endsSentence(t) &&
+		if i > 0 && !u.listItem && !strings.Contains(t, "\n") && !endsSentence(t, textLineEnd) &&
 			utf8.RuneCountInString(t) <= 100 && len(strings.Fields(t)) <= 15 {
 			continue
 		}
@@ -343,72 +305,23 @@ func dropRelatedHeadlines(units []unit) []unit {
 	return out
 }
 
-const (
-	monthRe       = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
-	weekdayRe     = `(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon\.?|Tue\.?|Tues\.?|Wed\.?|Thu\.?|Thurs\.?|Fri\.?|Sat\.?|Sun\.?)`
-	isoDateRe     = `\d{4}-\d{2}-\d{2}`
-	writtenDateRe = `(?:` + weekdayRe + `,?\s+)?(?:` + monthRe + `\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}\s+` + monthRe + `(?:\s+\d{4})?)`
-)
-
-// datelines: "WASHINGTON, February 25. /TASS/.", "MOSCOW (TASS) —",
-// "LONDON, Monday, February 24 (Reuters) -", "PARIS, March 3, 2021 (AFP) —".
-var (
-	datelineSlash = regexp.MustCompile(`^\p{Lu}[\p{Lu}\p{Lu} .'’-]{1,40}(?:,\s*(` + writtenDateRe + `))?\.?\s*/([\p{L}][\p{L}\p{N} .&-]{0,30})/\.?`)
-	datelineParen = regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]{1,40}(?:,\s*(` + writtenDateRe + `))?\s*\(([\p{L}][\p{L}\p{N} .&-]{0,30})\)\s*(?:[—–-]|:)`)
-)
-
 // findDateline reads the outlet and date of the first paragraphs' dateline.
 // The dateline stays in the text: it is part of the article as published.
 func findDateline(units []unit, doc *Document) {
 	for i := 0; i < len(units) && i < 3; i++ {
-		t := units[i].text
-		m := datelineSlash.FindStringSubmatch(t)
-		if m == nil {
-			m = datelineParen.FindStringSubmatch(t)
-		}
-		if m == nil {
+		dl, ok := readDateline(units[i].text, writtenDates)
+		if !ok {
 			continue
 		}
 		if doc.Outlet == "" {
-			doc.Outlet = strings.TrimSpace(m[2])
+			doc.Outlet = dl.outlet
 		}
-		if doc.Published == "" && m[1] != "" {
-			doc.Published = normalizeDate(m[1])
+		if doc.Published == "" && dl.date != "" {
+			doc.Published = dl.date
 			doc.PublishedFrom = "dateline"
 		}
 		return
 	}
-}
-
-var (
-	isoDate     = regexp.MustCompile(`^` + isoDateRe + `$`)
-	monthDayYr  = regexp.MustCompile(`^(?:` + weekdayRe + `,?\s+)?(` + monthRe + `)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$`)
-	dayMonthYr  = regexp.MustCompile(`^(?:` + weekdayRe + `,?\s+)?(\d{1,2})\s+(` + monthRe + `)\s+(\d{4})$`)
-	monthByName = map[string]int{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
-)
-
-// normalizeDate returns an ISO date when the written date is complete, and
-// the date as written otherwise ("February 25", "Monday, February 24").
-func normalizeDate(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if isoDate.MatchString(s) {
-		return s
-	}
-	var mon, day, year string
-	if m := monthDayYr.FindStringSubmatch(s); m != nil {
-		mon, day, year = m[1], m[2], m[3]
-	} else if m := dayMonthYr.FindStringSubmatch(s); m != nil {
-		day, mon, year = m[1], m[2], m[3]
-	} else {
-		return s
-	}
-	n := monthByName[strings.ToLower(mon[:3])]
-	var d int
-	fmt.Sscanf(day, "%d", &d)
-	if n == 0 || d < 1 || d > 31 {
-		return s
-	}
-	return fmt.Sprintf("%s-%02d-%02d", year, n, d)
 }
 
 // titleFromText makes a title for an article that has no headline: its first

@@ -185,23 +185,6 @@ func TestParseText(t *testing.T) {
 	}
 }
 
-func TestNormalizeDate(t *testing.T) {
-	for in, want := range map[string]string{
-		"2021-03-17":                "2021-03-17",
-		"February 25":               "February 25",
-		"Monday, February 24":       "Monday, February 24",
-		"March 17, 2021":            "2021-03-17",
-		"Wednesday, March 17, 2021": "2021-03-17",
-		"17 March 2021":             "2021-03-17",
-		"Sept. 3, 2020":             "2020-09-03",
-		"sometime":                  "sometime",
-	} {
-		if got := normalizeDate(in); got != want {
-			t.Errorf("normalizeDate(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestTitleFromText(t *testing.T) {
 	long := "The Kremlin considers the report of American intelligence on Moscow’s interference in the US presidential elections to be unsubstantiated; these statements are used."
 	got := titleFromText(long)
