@@ -196,6 +196,20 @@ func mustPayload(op int, d any, seq *int64, event string) []byte {
 	return b
 }
 
+func (s *Server) getGateway(ex *exchange) {
+	ex.reply(http.StatusOK, map[string]any{"url": s.GatewayURL()})
+}
+
+func (s *Server) getGatewayBot(ex *exchange) {
+	ex.reply(http.StatusOK, map[string]any{
+		"url":    s.GatewayURL(),
+		"shards": 1,
+		"session_start_limit": map[string]any{
+			"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1,
+		},
+	})
+}
+
 // serveGateway upgrades to a WebSocket and runs the gateway protocol until the
 // connection ends.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {

@@ -142,17 +142,18 @@ type Server struct {
 	messages   []Message
 	violations []Violation
 
-	// REST state (see rest.go).
+	// REST state, one resource a file: users.go, guilds.go, channels.go
+	// (with messages.go), attachments.go, interactions.go, commands.go.
 	users        map[string]*discordgo.User
 	guilds       map[string]*discordgo.Guild
 	guildOrder   []string
 	channels     map[string]*discordgo.Channel
-	members      map[string]map[string]*discordgo.Member // guild ID → user ID → member
-	stored       map[string]*discordgo.Message           // message ID → message
-	attachments  map[string][]byte                       // "channel/attachment/filename" → bytes
-	interactions map[string]*interactionState            // interaction ID → state
-	byToken      map[string]*interactionState            // interaction token → state
-	commands     map[string][]*discordgo.ApplicationCommand
+	members      map[string]map[string]*discordgo.Member    // guild ID → user ID → member
+	stored       map[string]*discordgo.Message              // message ID → message
+	attachments  map[string][]byte                          // "channel/attachment/filename" → bytes
+	interactions map[string]*interactionState               // interaction ID → state
+	byToken      map[string]*interactionState               // interaction token → state
+	commands     map[string][]*discordgo.ApplicationCommand // guild ID ("" for global) → commands
 
 	// Fault injection (see faults.go).
 	holds           []*Hold
