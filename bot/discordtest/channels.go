@@ -1,6 +1,9 @@
 package discordtest
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/bwmarrin/discordgo"
@@ -49,6 +52,57 @@ func (s *Server) ensureChannelLocked(channelID, guildID string, user *discordgo.
 	}
 }
 
+// StoredMessage returns a copy of a message as the fake now holds it.
+func (s *Server) StoredMessage(messageID string) (*discordgo.Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.stored[messageID]
+	if m == nil {
+		return nil, false
+	}
+	return cloneMessage(m), true
+}
+
+// DispatchMessage sends MESSAGE_CREATE for m, as Discord would when a user
+// posts. ChannelID and Author are required; ID and Timestamp are filled in
+// when absent. The message becomes known (so the bot may reply to it), as
+// do its channel and author.
+func (s *Server) DispatchMessage(m *discordgo.Message) error {
+	switch {
+	case m == nil:
+		return errors.New("discordtest: dispatching message: nil message")
+	case m.ChannelID == "":
+		return errors.New("discordtest: dispatching message: ChannelID is not set")
+	case m.Author == nil:
+		return errors.New("discordtest: dispatching message: Author is not set")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.sessions) == 0 {
+		return fmt.Errorf("dispatching MESSAGE_CREATE: %w", ErrNoGatewaySession)
+	}
+	if m.ID == "" {
+		m.ID = s.newIDLocked()
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = s.now()
+	}
+	u := *m.Author
+	s.users[u.ID] = &u
+	s.ensureChannelLocked(m.ChannelID, m.GuildID, m.Author)
+	if m.Member != nil && m.GuildID != "" {
+		mem := *m.Member
+		mem.User = &u
+		s.addMemberLocked(m.GuildID, &mem)
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("discordtest: encoding message: %w", err)
+	}
+	s.stored[m.ID] = cloneMessage(m)
+	return s.dispatchAllLocked("MESSAGE_CREATE", raw)
+}
+
 func (s *Server) getChannel(ex *exchange) {
 	s.mu.Lock()
 	ch := s.channels[ex.r.PathValue("channel")]
@@ -67,17 +121,6 @@ func (s *Server) storedInChannelLocked(channelID, messageID string) *discordgo.M
 		return nil
 	}
 	return m
-}
-
-// StoredMessage returns a copy of a message as the fake now holds it.
-func (s *Server) StoredMessage(messageID string) (*discordgo.Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.stored[messageID]
-	if m == nil {
-		return nil, false
-	}
-	return cloneMessage(m), true
 }
 
 func (s *Server) getChannelMessage(ex *exchange) {

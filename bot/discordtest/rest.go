@@ -133,21 +133,29 @@ func decodeBody(contentType string, body []byte) (jsonBody []byte, files []File,
 	}
 }
 
-// routes registers every REST route the fake serves.
+// routes registers every REST route the fake serves. Each group is served
+// by the file named in its comment.
 func (s *Server) routes() {
+	// gateway.go: where the gateway is.
 	s.handle("GET /api/{v}/gateway", s.getGateway)
 	s.handle("GET /api/{v}/gateway/bot", s.getGatewayBot)
+
+	// users.go: users, and the DM channel with one.
 	s.handle("GET /api/{v}/users/@me", s.getMe)
 	s.handle("GET /api/{v}/users/{user}", s.getUser)
 	s.handle("POST /api/{v}/users/@me/channels", s.createDM)
 
+	// channels.go (messages.go checks and stores what the bot sends).
 	s.handle("GET /api/{v}/channels/{channel}", s.getChannel)
 	s.handle("POST /api/{v}/channels/{channel}/messages", s.postChannelMessage)
 	s.handle("GET /api/{v}/channels/{channel}/messages/{message}", s.getChannelMessage)
 	s.handle("PATCH /api/{v}/channels/{channel}/messages/{message}", s.patchChannelMessage)
 	s.handle("DELETE /api/{v}/channels/{channel}/messages/{message}", s.deleteChannelMessage)
+
+	// guilds.go.
 	s.handle("GET /api/{v}/guilds/{guild}/members/{user}", s.getMember)
 
+	// commands.go: global and guild application commands.
 	for _, prefix := range []string{"/api/{v}/applications/{app}", "/api/{v}/applications/{app}/guilds/{guild}"} {
 		s.handle("GET "+prefix+"/commands", s.getCommands)
 		s.handle("PUT "+prefix+"/commands", s.putCommands)
@@ -155,12 +163,16 @@ func (s *Server) routes() {
 		s.handle("DELETE "+prefix+"/commands/{command}", s.deleteCommand)
 	}
 
+	// callbacks.go: the answer to an interaction.
 	s.handle("POST /api/{v}/interactions/{id}/{token}/callback", s.postCallback)
+
+	// webhooks.go: follow-ups and edits through the interaction's token.
 	s.handle("POST /api/{v}/webhooks/{app}/{token}", s.postFollowUp)
 	s.handle("GET /api/{v}/webhooks/{app}/{token}/messages/{message}", s.getWebhookMessage)
 	s.handle("PATCH /api/{v}/webhooks/{app}/{token}/messages/{message}", s.patchWebhookMessage)
 	s.handle("DELETE /api/{v}/webhooks/{app}/{token}/messages/{message}", s.deleteWebhookMessage)
 
+	// attachments.go: the CDN, serving the files the bot uploaded.
 	s.handle("GET /attachments/{channel}/{attachment}/{filename}", s.getAttachment)
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
