@@ -26,6 +26,8 @@ func (s *Server) storeFilesLocked(channelID string, files []File) []*discordgo.M
 	return out
 }
 
+// getAttachment serves GET /attachments/{channel}/{attachment}/{filename}
+// on the CDN hosts: the bytes of a file the bot uploaded.
 func (s *Server) getAttachment(ex *exchange) {
 	key := ex.r.PathValue("channel") + "/" + ex.r.PathValue("attachment") + "/" + ex.r.PathValue("filename")
 	s.mu.Lock()

@@ -103,6 +103,7 @@ func (s *Server) DispatchMessage(m *discordgo.Message) error {
 	return s.dispatchAllLocked("MESSAGE_CREATE", raw)
 }
 
+// getChannel handles GET /channels/{channel}.
 func (s *Server) getChannel(ex *exchange) {
 	s.mu.Lock()
 	ch := s.channels[ex.r.PathValue("channel")]
@@ -123,6 +124,7 @@ func (s *Server) storedInChannelLocked(channelID, messageID string) *discordgo.M
 	return m
 }
 
+// getChannelMessage handles GET /channels/{channel}/messages/{message}.
 func (s *Server) getChannelMessage(ex *exchange) {
 	s.mu.Lock()
 	m := s.storedInChannelLocked(ex.r.PathValue("channel"), ex.r.PathValue("message"))
@@ -138,6 +140,9 @@ func (s *Server) getChannelMessage(ex *exchange) {
 	ex.reply(http.StatusOK, out)
 }
 
+// postChannelMessage handles POST /channels/{channel}/messages: a new
+// message, or a reply when it has a message_reference (which must exist
+// unless fail_if_not_exists is false).
 func (s *Server) postChannelMessage(ex *exchange) {
 	channelID := ex.r.PathValue("channel")
 	p, ok := ex.messagePayload(ex.body(), true)
@@ -173,6 +178,8 @@ func (s *Server) postChannelMessage(ex *exchange) {
 	ex.reply(http.StatusOK, out)
 }
 
+// patchChannelMessage handles PATCH /channels/{channel}/messages/{message}:
+// the bot may edit only its own messages.
 func (s *Server) patchChannelMessage(ex *exchange) {
 	p, ok := ex.messagePayload(ex.body(), false)
 	if !ok {
@@ -194,6 +201,7 @@ func (s *Server) patchChannelMessage(ex *exchange) {
 	s.editMessage(ex, m, p, KindChannelEdit, "")
 }
 
+// deleteChannelMessage handles DELETE /channels/{channel}/messages/{message}.
 func (s *Server) deleteChannelMessage(ex *exchange) {
 	s.mu.Lock()
 	m := s.storedInChannelLocked(ex.r.PathValue("channel"), ex.r.PathValue("message"))

@@ -19,6 +19,7 @@ func (s *Server) checkApp(ex *exchange) bool {
 	return true
 }
 
+// getCommands handles GET .../commands: the registered commands.
 func (s *Server) getCommands(ex *exchange) {
 	if !s.checkApp(ex) {
 		return
@@ -99,6 +100,7 @@ func (s *Server) postCommand(ex *exchange) {
 	ex.reply(status, sc)
 }
 
+// deleteCommand handles DELETE .../commands/{command}.
 func (s *Server) deleteCommand(ex *exchange) {
 	if !s.checkApp(ex) {
 		return

@@ -68,16 +68,20 @@ func (g *gatewaySession) forgetReceived(heartbeatData json.RawMessage) {
 	}
 }
 
+// dispatched is one event sent in a session, kept for replay on RESUME.
 type dispatched struct {
 	seq   int64
 	event string
 	data  json.RawMessage
 }
 
+// getGateway handles GET /gateway: the fake's own gateway address.
 func (s *Server) getGateway(ex *exchange) {
 	ex.reply(http.StatusOK, map[string]any{"url": s.GatewayURL()})
 }
 
+// getGatewayBot handles GET /gateway/bot: the gateway address, one shard,
+// and a session start limit with 999 of 1000 left.
 func (s *Server) getGatewayBot(ex *exchange) {
 	ex.reply(http.StatusOK, map[string]any{
 		"url":    s.GatewayURL(),
@@ -320,6 +324,7 @@ func (s *Server) dispatchLocked(sess *gatewaySession, event string, data json.Ra
 	}
 }
 
+// mustJSON encodes one of the fake's own values, which always encode.
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -341,6 +346,8 @@ func (s *Server) Dispatch(eventName string, data any) error {
 	return s.dispatchAllLocked(eventName, raw)
 }
 
+// dispatchAllLocked sends an encoded event to every session, or fails with
+// ErrNoGatewaySession when there is none.
 func (s *Server) dispatchAllLocked(eventName string, raw json.RawMessage) error {
 	if len(s.sessions) == 0 {
 		return fmt.Errorf("dispatching %s: %w", eventName, ErrNoGatewaySession)

@@ -39,6 +39,7 @@ type gatewayConn struct {
 	dropPending      bool
 }
 
+// outFrame is one frame queued for a connection's writer.
 type outFrame struct {
 	data      []byte
 	compress  bool
@@ -114,6 +115,7 @@ func (c *gatewayConn) sendOpLocked(op int, d any) {
 	c.send(outFrame{data: mustPayload(op, d, nil, ""), compress: c.compress})
 }
 
+// mustPayload encodes a gateway payload: op, d (the fake's own value), s and t.
 func mustPayload(op int, d any, seq *int64, event string) []byte {
 	raw, err := json.Marshal(d)
 	if err != nil {

@@ -51,6 +51,7 @@ func (s *Server) AddMember(guildID string, m *discordgo.Member) {
 	s.addMemberLocked(guildID, m)
 }
 
+// addMemberLocked stores a copy of a member of guildID, and its user.
 func (s *Server) addMemberLocked(guildID string, m *discordgo.Member) {
 	if s.members[guildID] == nil {
 		s.members[guildID] = map[string]*discordgo.Member{}
@@ -68,6 +69,7 @@ func (s *Server) addMemberLocked(guildID string, m *discordgo.Member) {
 	}
 }
 
+// getMember handles GET /guilds/{guild}/members/{user}.
 func (s *Server) getMember(ex *exchange) {
 	s.mu.Lock()
 	g, known := s.members[ex.r.PathValue("guild")]

@@ -17,6 +17,7 @@ type payload struct {
 	files  []File
 }
 
+// has reports whether the payload contained the field key (even as null).
 func (p *payload) has(key string) bool { _, ok := p.fields[key]; return ok }
 
 // messagePayload validates a message object from the request and decodes it.
@@ -26,6 +27,8 @@ func (ex *exchange) messagePayload(obj map[string]any, create bool) (*payload, b
 	return ex.messagePayloadAt(nil, obj, create)
 }
 
+// messagePayloadAt is messagePayload for a message object found at base in
+// the request (["data"] in a callback), which field errors are reported under.
 func (ex *exchange) messagePayloadAt(base []string, obj map[string]any, create bool) (*payload, bool) {
 	if obj == nil {
 		obj = map[string]any{}

@@ -51,6 +51,8 @@ type exchange struct {
 	rec *Request
 }
 
+// exchangeKey is the request context key under which serveREST passes the
+// exchange to the routes.
 type exchangeKey struct{}
 
 // serveREST records a request, checks authorization, holds it if asked,

@@ -6,8 +6,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
+// getMe handles GET /users/@me: the bot's own user.
 func (s *Server) getMe(ex *exchange) { ex.reply(http.StatusOK, s.cfg.botUser) }
 
+// getUser handles GET /users/{user} for the users the fake has seen.
 func (s *Server) getUser(ex *exchange) {
 	s.mu.Lock()
 	u := s.users[ex.r.PathValue("user")]

@@ -89,6 +89,7 @@ func (s *Server) webhookMessage(ex *exchange) (*interactionState, *discordgo.Mes
 	return st, m, true
 }
 
+// getWebhookMessage handles GET /webhooks/{app}/{token}/messages/{message}.
 func (s *Server) getWebhookMessage(ex *exchange) {
 	if _, m, ok := s.webhookMessage(ex); ok {
 		s.mu.Lock()
@@ -98,6 +99,8 @@ func (s *Server) getWebhookMessage(ex *exchange) {
 	}
 }
 
+// patchWebhookMessage handles PATCH /webhooks/{app}/{token}/messages/{message}:
+// editing @original (which ends a "thinking…" state) or a follow-up.
 func (s *Server) patchWebhookMessage(ex *exchange) {
 	st, m, ok := s.webhookMessage(ex)
 	if !ok {
@@ -120,6 +123,7 @@ func (s *Server) patchWebhookMessage(ex *exchange) {
 	}
 }
 
+// deleteWebhookMessage handles DELETE /webhooks/{app}/{token}/messages/{message}.
 func (s *Server) deleteWebhookMessage(ex *exchange) {
 	_, m, ok := s.webhookMessage(ex)
 	if !ok {
