@@ -18,11 +18,11 @@ func NewUser(id, username string) *discordgo.User {
 
 // Invoker says who triggered an interaction and where.
 type Invoker struct {
-	GuildID     string // "" for a DM with the bot
-	ChannelID   string
-	User        *discordgo.User
-	Permissions int64    // the member's permissions in the channel (guild only)
-	Roles       []string // the member's roles (guild only)
+	GuildID     string          // "" for a DM with the bot
+	ChannelID   string          // the channel the interaction happens in
+	User        *discordgo.User // who triggered it
+	Permissions int64           // the member's permissions in the channel (guild only)
+	Roles       []string        // the member's roles (guild only)
 }
 
 // InGuild is a member of guildID, with the given permissions, in channelID.
@@ -127,8 +127,8 @@ func SelectMenuChoice(inv Invoker, message *discordgo.Message, customID string, 
 
 // TextValue is what the user typed into one text input of a modal.
 type TextValue struct {
-	CustomID string
-	Value    string
+	CustomID string // the text input's custom_id
+	Value    string // what the user typed
 }
 
 // ModalSubmit is the submission of the modal customID, one text input per row.

@@ -1,15 +1,12 @@
 package discordtest
 
 import (
-	"bytes"
-	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -71,129 +68,28 @@ func (g *gatewaySession) forgetReceived(heartbeatData json.RawMessage) {
 	}
 }
 
+// dispatched is one event sent in a session, kept for replay on RESUME.
 type dispatched struct {
 	seq   int64
 	event string
 	data  json.RawMessage
 }
 
-// gatewayPayload is the envelope of every gateway message.
-type gatewayPayload struct {
-	Op   int             `json:"op"`
-	Data json.RawMessage `json:"d"`
-	Seq  *int64          `json:"s"`
-	Type *string         `json:"t"`
+// getGateway handles GET /gateway: the fake's own gateway address.
+func (s *Server) getGateway(ex *exchange) {
+	ex.reply(http.StatusOK, map[string]any{"url": s.GatewayURL()})
 }
 
-// gatewayConn is one WebSocket connection. A writer goroutine sends the
-// frames queued by send, in order; the handler goroutine reads.
-type gatewayConn struct {
-	ws      *websocket.Conn
-	out     chan outFrame
-	done    chan struct{}
-	stop    sync.Once
-	version string // the v= query parameter
-
-	// Guarded by Server.mu.
-	session  *gatewaySession
-	compress bool // identify asked for zlib-compressed payloads
-	beats    int  // heartbeats received on this connection
-	// Reconnect or DropConnection was called before the bot's first heartbeat
-	// on this connection: op 7 is sent, or the connection dropped, when that
-	// heartbeat arrives (see Reconnect).
-	reconnectPending bool
-	dropPending      bool
-}
-
-type outFrame struct {
-	data      []byte
-	compress  bool
-	closeCode int // when non-zero, send a close frame with this code and hang up
-	closeText string
-}
-
-// send queues a frame without blocking; a connection whose queue is full is
-// hung up, as Discord does with clients that do not keep up.
-func (c *gatewayConn) send(f outFrame) {
-	select {
-	case <-c.done:
-	case c.out <- f:
-	default:
-		c.kill()
-	}
-}
-
-// hangUp sends a close frame after the frames already queued, and waits until
-// the connection is closed.
-func (c *gatewayConn) hangUp(code int, text string) {
-	c.send(outFrame{closeCode: code, closeText: text})
-	<-c.done
-}
-
-// kill closes the connection abruptly (no close frame).
-func (c *gatewayConn) kill() {
-	c.stop.Do(func() {
-		close(c.done)
-		c.ws.Close()
+// getGatewayBot handles GET /gateway/bot: the gateway address, one shard,
+// and a session start limit with 999 of 1000 left.
+func (s *Server) getGatewayBot(ex *exchange) {
+	ex.reply(http.StatusOK, map[string]any{
+		"url":    s.GatewayURL(),
+		"shards": 1,
+		"session_start_limit": map[string]any{
+			"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1,
+		},
 	})
-}
-
-// writeLoop sends queued frames until the connection dies.
-func (c *gatewayConn) writeLoop() {
-	for {
-		select {
-		case <-c.done:
-			return
-		case f := <-c.out:
-			deadline := time.Now().Add(5 * time.Second)
-			if f.closeCode != 0 {
-				msg := websocket.FormatCloseMessage(f.closeCode, f.closeText)
-				_ = c.ws.WriteControl(websocket.CloseMessage, msg, deadline) // hanging up anyway
-				c.kill()
-				return
-			}
-			mt, data := websocket.TextMessage, f.data
-			if f.compress {
-				mt, data = websocket.BinaryMessage, zlibCompress(f.data)
-			}
-			_ = c.ws.SetWriteDeadline(deadline)
-			if err := c.ws.WriteMessage(mt, data); err != nil {
-				c.kill()
-				return
-			}
-		}
-	}
-}
-
-// zlibCompress compresses one payload as a complete zlib stream, which is what
-// discordgo expects of a binary frame (it opens a new zlib reader per frame).
-func zlibCompress(p []byte) []byte {
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	_, _ = zw.Write(p) // writes to a bytes.Buffer do not fail
-	_ = zw.Close()
-	return buf.Bytes()
-}
-
-// sendOpLocked queues a non-dispatch payload.
-func (c *gatewayConn) sendOpLocked(op int, d any) {
-	c.send(outFrame{data: mustPayload(op, d, nil, ""), compress: c.compress})
-}
-
-func mustPayload(op int, d any, seq *int64, event string) []byte {
-	raw, err := json.Marshal(d)
-	if err != nil {
-		panic(fmt.Sprintf("discordtest: encoding gateway op %d: %v", op, err)) // only our own types reach here
-	}
-	p := gatewayPayload{Op: op, Data: raw, Seq: seq}
-	if event != "" {
-		p.Type = &event
-	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		panic(fmt.Sprintf("discordtest: encoding gateway payload: %v", err))
-	}
-	return b
 }
 
 // serveGateway upgrades to a WebSocket and runs the gateway protocol until the
@@ -428,6 +324,7 @@ func (s *Server) dispatchLocked(sess *gatewaySession, event string, data json.Ra
 	}
 }
 
+// mustJSON encodes one of the fake's own values, which always encode.
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -449,6 +346,8 @@ func (s *Server) Dispatch(eventName string, data any) error {
 	return s.dispatchAllLocked(eventName, raw)
 }
 
+// dispatchAllLocked sends an encoded event to every session, or fails with
+// ErrNoGatewaySession when there is none.
 func (s *Server) dispatchAllLocked(eventName string, raw json.RawMessage) error {
 	if len(s.sessions) == 0 {
 		return fmt.Errorf("dispatching %s: %w", eventName, ErrNoGatewaySession)
@@ -469,93 +368,6 @@ func (s *Server) liveConnsLocked() []*gatewayConn {
 		}
 	}
 	return out
-}
-
-// DropConnection closes every identified gateway connection abruptly, without
-// a close frame, as a network failure would. Sessions stay resumable and keep
-// the events dispatched meanwhile. It fails when no connection is open.
-//
-// The sessions are detached at once, so nothing dispatched after
-// DropConnection returns goes out before the bot resumes; but a connection
-// the bot has not yet sent a heartbeat on is closed only when that first
-// heartbeat arrives, for the reason given at Reconnect.
-func (s *Server) DropConnection() error {
-	s.mu.Lock()
-	conns := s.liveConnsLocked()
-	var now []*gatewayConn
-	for _, c := range conns {
-		if c.session.conn == c {
-			c.session.conn = nil
-		}
-		c.session = nil
-		if c.beats == 0 {
-			c.dropPending = true
-		} else {
-			now = append(now, c)
-		}
-	}
-	s.notifyLocked()
-	s.mu.Unlock()
-	if len(conns) == 0 {
-		return errors.New("discordtest: dropping connection: no identified gateway connection")
-	}
-	for _, c := range now {
-		c.kill()
-	}
-	return nil
-}
-
-// Reconnect sends op 7 (Reconnect) on every identified connection: the bot
-// should close the connection and resume. On a connection the bot has not yet
-// sent a heartbeat on, op 7 is sent right after its first heartbeat instead,
-// so Reconnect may return before op 7 is sent; wait for ResumeCount.
-//
-// Why: discordgo starts its heartbeat goroutine as Open returns. If op 7
-// closes the connection before that goroutine's first beat, the goroutine
-// later writes to the closed connection, fails, and calls Close (close code
-// 1000) and reconnect a second time, possibly on the connection the bot has
-// just resumed on. A 1000 close ends the session, as on Discord, so the bot
-// identifies again and misses what was dispatched to the resumed session.
-func (s *Server) Reconnect() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	conns := s.liveConnsLocked()
-	if len(conns) == 0 {
-		return errors.New("discordtest: sending op 7: no identified gateway connection")
-	}
-	for _, c := range conns {
-		if c.beats == 0 {
-			c.reconnectPending = true
-			continue
-		}
-		c.sendOpLocked(opReconnect, nil)
-	}
-	return nil
-}
-
-// InvalidateSession sends op 9 (Invalid Session) with d = resumable on every
-// identified connection and detaches the connections from their sessions; a
-// session not resumable is forgotten. The bot should identify again.
-func (s *Server) InvalidateSession(resumable bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	conns := s.liveConnsLocked()
-	if len(conns) == 0 {
-		return errors.New("discordtest: sending op 9: no identified gateway connection")
-	}
-	for _, c := range conns {
-		sess := c.session
-		if sess.conn == c {
-			sess.conn = nil
-		}
-		c.session = nil
-		if !resumable {
-			delete(s.sessions, sess.id)
-		}
-		c.sendOpLocked(opInvalidSession, resumable)
-	}
-	s.notifyLocked()
-	return nil
 }
 
 // waitFirstHeartbeats waits, at most d, until the bot has sent a heartbeat on

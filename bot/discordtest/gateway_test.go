@@ -1,6 +1,7 @@
 package discordtest
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
+// TestOpenReceivesReadyThenGuildCreate opens a session on a fake with one
+// guild: READY lists the guild unavailable, GUILD_CREATE brings it in full,
+// a guild added later and any event by name are dispatched at once.
 func TestOpenReceivesReadyThenGuildCreate(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
@@ -74,8 +78,17 @@ func TestOpenReceivesReadyThenGuildCreate(t *testing.T) {
 		t.Errorf("TYPING_START user = %q, want alice", ts.UserID)
 	}
 
+	checkOneIdentify(ctx, t, srv)
+	srv.AssertClean(t)
+}
+
+// checkOneIdentify checks how discordgo found the gateway and identified:
+// GET /gateway on API v9, then one IDENTIFY with its "Bot " token, asking for
+// compressed payloads.
+func checkOneIdentify(ctx context.Context, t *testing.T, srv *Server) {
+	t.Helper()
 	if n := srv.IdentifyCount(); n != 1 {
-		t.Errorf("IdentifyCount = %d, want 1", n)
+		t.Fatalf("IdentifyCount = %d, want 1", n)
 	}
 	id := srv.Identifies()[0]
 	if id.Token != "Bot "+srv.Token() {
@@ -91,7 +104,6 @@ func TestOpenReceivesReadyThenGuildCreate(t *testing.T) {
 	if !strings.HasPrefix(gw.Path, "/api/v9/") {
 		t.Errorf("discordgo asked %s; expected API v9", gw.Path)
 	}
-	srv.AssertClean(t)
 }
 
 func TestHeartbeatsAreAcknowledged(t *testing.T) {

@@ -64,7 +64,9 @@ func TestInteractionReplyIsRecorded(t *testing.T) {
 }
 
 // TestCallbackTypes sends every callback type for the interactions it suits,
-// and for some it does not suit, through one session.
+// and for some it does not suit, through one session. It is long for its
+// table, one case per callback type and interaction, each read on its own;
+// what it does with them is the loop at the end.
 func TestCallbackTypes(t *testing.T) {
 	t.Parallel()
 	srv, s, interactions := connected(t)

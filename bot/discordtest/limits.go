@@ -77,6 +77,7 @@ func at(base []string, more ...any) []string {
 	return out
 }
 
+// add records one field error.
 func (c *checker) add(path []string, code, message string) {
 	c.errs = append(c.errs, fieldError{path: path, code: code, message: message})
 }
@@ -125,13 +126,17 @@ func (c *checker) url(path []string, v any, allowAttachment bool) {
 	}
 }
 
+// runes counts the code points of a string value (0 for anything else), as
+// Discord counts lengths.
 func runes(v any) int {
 	s, _ := v.(string)
 	return utf8.RuneCountInString(s)
 }
 
+// object returns v as a JSON object, or nil.
 func object(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
+// number returns v as a JSON number truncated to an integer, and whether it is one.
 func number(v any) (int64, bool) {
 	f, ok := v.(float64)
 	return int64(f), ok
@@ -153,6 +158,8 @@ func validateMessage(base []string, msg map[string]any) []fieldError {
 	return c.errs
 }
 
+// embeds checks the embeds of a message: their number, each field's length,
+// and the total of their text.
 func (c *checker) embeds(path []string, v any) {
 	list := c.maxItems(path, v, MaxEmbeds)
 	total := 0
@@ -238,6 +245,8 @@ func (c *checker) messageComponents(path []string, v any) {
 	}
 }
 
+// button checks a button: its style, label, and a custom_id or url as its
+// style requires.
 func (c *checker) button(p []string, b map[string]any) {
 	style, _ := number(b["style"])
 	if style < 1 || style > 6 {
@@ -262,6 +271,7 @@ func (c *checker) button(p []string, b map[string]any) {
 	}
 }
 
+// selectMenu checks a select menu: custom_id, placeholder and options.
 func (c *checker) selectMenu(p []string, m map[string]any) {
 	c.lenBetween(at(p, "custom_id"), m["custom_id"], 1, MaxCustomID)
 	c.maxLen(at(p, "placeholder"), m["placeholder"], 150)
@@ -295,6 +305,7 @@ func (c *checker) customIDs(path []string, v any, seen map[string]bool) {
 	}
 }
 
+// uniqueCustomID reports a custom_id already seen in the same message.
 func (c *checker) uniqueCustomID(path []string, v any, seen map[string]bool) {
 	id, ok := v.(string)
 	if !ok || id == "" {
@@ -306,6 +317,8 @@ func (c *checker) uniqueCustomID(path []string, v any, seen map[string]bool) {
 	seen[id] = true
 }
 
+// allowedMentions checks allowed_mentions: known parse values, at most 100
+// users and 100 roles, and no users (roles) list with "users" ("roles") in parse.
 func (c *checker) allowedMentions(path []string, v any) {
 	am := object(v)
 	if am == nil {
@@ -444,6 +457,8 @@ func validateCommands(list []any) []fieldError {
 	return c.errs
 }
 
+// optionName checks a command or option name: lower case, 1 to 32
+// characters of letters, digits, "-" and "_".
 func (c *checker) optionName(p []string, name string) {
 	if !commandName.MatchString(name) || strings.ToLower(name) != name {
 		c.add(p, "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")

@@ -17,13 +17,13 @@ import (
 
 // Request is one HTTP request the fake received, as recorded.
 type Request struct {
-	Seq    int       // 1-based order of arrival
-	Time   time.Time // arrival, by the server's clock
-	Method string
-	Host   string // the host the client addressed, e.g. discord.com
-	Path   string // the URL path as sent, e.g. /api/v9/channels/1/messages
-	Query  url.Values
-	Header http.Header
+	Seq    int         // 1-based order of arrival
+	Time   time.Time   // arrival, by the server's clock
+	Method string      // e.g. POST
+	Host   string      // the host the client addressed, e.g. discord.com
+	Path   string      // the URL path as sent, e.g. /api/v9/channels/1/messages
+	Query  url.Values  // the URL's query parameters
+	Header http.Header // the request's headers, Authorization included
 
 	// Route is the matched route pattern, e.g.
 	// "POST /api/{v}/interactions/{id}/{token}/callback"; "" when no route matched.
@@ -71,9 +71,9 @@ func (r Request) String() string {
 // File is a file uploaded in a multipart request.
 type File struct {
 	Field       string // form field, e.g. files[0]
-	Name        string
-	ContentType string
-	Data        []byte
+	Name        string // the file name, as sent
+	ContentType string // the part's Content-Type, as sent
+	Data        []byte // the file's bytes
 }
 
 // MessageKind says how the bot sent a recorded message.
@@ -94,17 +94,18 @@ const (
 // Message is a typed view of one message the bot sent or edited, as sent.
 // Fields the payload did not contain are zero; Payload has the exact JSON.
 type Message struct {
-	Kind          MessageKind
-	ID            string // the message created or edited
-	ChannelID     string
-	InteractionID string // "" for channel messages
+	Kind          MessageKind // how the bot sent it
+	ID            string      // the message created or edited
+	ChannelID     string      // where the message is
+	InteractionID string      // "" for channel messages
 
-	Content    string
-	Embeds     []*discordgo.MessageEmbed
-	Components []discordgo.MessageComponent
-	Flags      discordgo.MessageFlags
-	Reference  *discordgo.MessageReference
-	Files      []File
+	// What the payload carried, decoded; zero when a field was absent.
+	Content    string                       // the message text
+	Embeds     []*discordgo.MessageEmbed    // the embeds
+	Components []discordgo.MessageComponent // action rows of buttons and menus
+	Flags      discordgo.MessageFlags       // e.g. ephemeral, suppress embeds
+	Reference  *discordgo.MessageReference  // message_reference, for replies
+	Files      []File                       // files uploaded with the message
 
 	// AllowedMentions is allowed_mentions decoded; nil when absent or null.
 	AllowedMentions *discordgo.MessageAllowedMentions
@@ -117,8 +118,8 @@ type Message struct {
 	// Result is the whole message as Discord would now show it.
 	Result *discordgo.Message
 
-	RequestSeq int // the Request that carried it
-	Time       time.Time
+	RequestSeq int       // the Request that carried it
+	Time       time.Time // when it was recorded, by the server's clock
 }
 
 // Ephemeral reports whether the message was sent with the ephemeral flag.
@@ -147,12 +148,12 @@ func (m Message) MentionsSuppressed() bool {
 // documented rule: a message limit, an empty message, a late or repeated
 // interaction callback, an invalid command definition.
 type Violation struct {
-	RequestSeq int
-	Method     string
-	Path       string
+	RequestSeq int    // the Request that broke the rule
+	Method     string // its method
+	Path       string // its URL path
 	Field      string // dotted path of the offending field, e.g. data.embeds.0.title; "" for the whole request
 	Code       string // Discord's error code, e.g. BASE_TYPE_MAX_LENGTH or 40060
-	Message    string
+	Message    string // Discord's message, e.g. "Must be 2000 or fewer in length."
 }
 
 // String summarises the violation for test failure messages.

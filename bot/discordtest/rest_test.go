@@ -79,41 +79,54 @@ func TestBulkCommandOverwrite(t *testing.T) {
 	}
 }
 
+// Builders of messages at and over Discord's limits, for TestMessageLimits.
+
+// longText is n code points of a two-byte letter: Discord counts code
+// points, not bytes.
+func longText(n int) string { return strings.Repeat("é", n) }
+
+// nEmbeds is n small embeds.
+func nEmbeds(n int) []*discordgo.MessageEmbed {
+	out := make([]*discordgo.MessageEmbed, n)
+	for i := range out {
+		out[i] = &discordgo.MessageEmbed{Description: "x"}
+	}
+	return out
+}
+
+// nFields is n small embed fields.
+func nFields(n int) []*discordgo.MessageEmbedField {
+	out := make([]*discordgo.MessageEmbedField, n)
+	for i := range out {
+		out[i] = &discordgo.MessageEmbedField{Name: "n", Value: "v"}
+	}
+	return out
+}
+
+// buttonRow is an action row of buttons with the given custom IDs.
+func buttonRow(ids ...string) discordgo.MessageComponent {
+	r := discordgo.ActionsRow{}
+	for _, id := range ids {
+		r.Components = append(r.Components, discordgo.Button{Label: "b", Style: discordgo.SecondaryButton, CustomID: id})
+	}
+	return r
+}
+
+// nRows is n action rows of one button each.
+func nRows(n int) []discordgo.MessageComponent {
+	out := make([]discordgo.MessageComponent, n)
+	for i := range out {
+		out[i] = buttonRow(string(rune('a' + i)))
+	}
+	return out
+}
+
+// TestMessageLimits sends messages at and just over each of Discord's
+// message limits: the first are sent, the others refused with the error
+// Discord gives and recorded as violations.
 func TestMessageLimits(t *testing.T) {
 	t.Parallel()
 	srv, s := restOnly(t)
-	long := func(n int) string { return strings.Repeat("é", n) } // counts code points, not bytes
-	embeds := func(n int) []*discordgo.MessageEmbed {
-		out := make([]*discordgo.MessageEmbed, n)
-		for i := range out {
-			out[i] = &discordgo.MessageEmbed{Description: "x"}
-		}
-		return out
-	}
-	fields := func(n int) []*discordgo.MessageEmbedField {
-		out := make([]*discordgo.MessageEmbedField, n)
-		for i := range out {
-			out[i] = &discordgo.MessageEmbedField{Name: "n", Value: "v"}
-		}
-		return out
-	}
-	button := func(id string) discordgo.MessageComponent {
-		return discordgo.Button{Label: "b", Style: discordgo.SecondaryButton, CustomID: id}
-	}
-	row := func(ids ...string) discordgo.MessageComponent {
-		r := discordgo.ActionsRow{}
-		for _, id := range ids {
-			r.Components = append(r.Components, button(id))
-		}
-		return r
-	}
-	rows := func(n int) []discordgo.MessageComponent {
-		out := make([]discordgo.MessageComponent, n)
-		for i := range out {
-			out[i] = row(string(rune('a' + i)))
-		}
-		return out
-	}
 	big := strings.Repeat("x", 4000)
 
 	tests := []struct {
@@ -122,29 +135,29 @@ func TestMessageLimits(t *testing.T) {
 		wantField string // "" when the message is valid
 		wantCode  int
 	}{
-		{"content at the limit", discordgo.MessageSend{Content: long(MaxContentLength)}, "", 0},
-		{"content too long", discordgo.MessageSend{Content: long(MaxContentLength + 1)}, "content", codeInvalidFormBody},
+		{"content at the limit", discordgo.MessageSend{Content: longText(MaxContentLength)}, "", 0},
+		{"content too long", discordgo.MessageSend{Content: longText(MaxContentLength + 1)}, "content", codeInvalidFormBody},
 		{"empty message", discordgo.MessageSend{Content: "  "}, "", codeEmptyMessage},
-		{"10 embeds", discordgo.MessageSend{Embeds: embeds(10)}, "", 0},
-		{"11 embeds", discordgo.MessageSend{Embeds: embeds(11)}, "embeds", codeInvalidFormBody},
-		{"title", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Title: long(257)}}}, "embeds.0.title", codeInvalidFormBody},
-		{"description", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Description: long(4097)}}}, "embeds.0.description", codeInvalidFormBody},
-		{"25 fields", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: fields(25)}}}, "", 0},
-		{"26 fields", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: fields(26)}}}, "embeds.0.fields", codeInvalidFormBody},
-		{"field name", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: []*discordgo.MessageEmbedField{{Name: long(257), Value: "v"}}}}}, "embeds.0.fields.0.name", codeInvalidFormBody},
-		{"field value", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: []*discordgo.MessageEmbedField{{Name: "n", Value: long(1025)}}}}}, "embeds.0.fields.0.value", codeInvalidFormBody},
+		{"10 embeds", discordgo.MessageSend{Embeds: nEmbeds(10)}, "", 0},
+		{"11 embeds", discordgo.MessageSend{Embeds: nEmbeds(11)}, "embeds", codeInvalidFormBody},
+		{"title", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Title: longText(257)}}}, "embeds.0.title", codeInvalidFormBody},
+		{"description", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Description: longText(4097)}}}, "embeds.0.description", codeInvalidFormBody},
+		{"25 fields", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: nFields(25)}}}, "", 0},
+		{"26 fields", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: nFields(26)}}}, "embeds.0.fields", codeInvalidFormBody},
+		{"field name", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: []*discordgo.MessageEmbedField{{Name: longText(257), Value: "v"}}}}}, "embeds.0.fields.0.name", codeInvalidFormBody},
+		{"field value", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: []*discordgo.MessageEmbedField{{Name: "n", Value: longText(1025)}}}}}, "embeds.0.fields.0.value", codeInvalidFormBody},
 		{"empty field value", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Fields: []*discordgo.MessageEmbedField{{Name: "n"}}}}}, "embeds.0.fields.0.value", codeInvalidFormBody},
-		{"footer", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Footer: &discordgo.MessageEmbedFooter{Text: long(2049)}}}}, "embeds.0.footer.text", codeInvalidFormBody},
-		{"author", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Author: &discordgo.MessageEmbedAuthor{Name: long(257)}}}}, "embeds.0.author.name", codeInvalidFormBody},
+		{"footer", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Footer: &discordgo.MessageEmbedFooter{Text: longText(2049)}}}}, "embeds.0.footer.text", codeInvalidFormBody},
+		{"author", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Author: &discordgo.MessageEmbedAuthor{Name: longText(257)}}}}, "embeds.0.author.name", codeInvalidFormBody},
 		{"embed URL", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Title: "t", URL: "javascript:alert(1)"}}}, "embeds.0.url", codeInvalidFormBody},
 		{"6000 characters in embeds", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Description: big}, {Description: strings.Repeat("x", 2000)}}}, "", 0},
 		{"6001 characters in embeds", discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{{Description: big}, {Description: strings.Repeat("x", 2000), Title: "y"}}}, "embeds", codeInvalidFormBody},
 		{"5 rows of 5 buttons", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{
-			row("a1", "a2", "a3", "a4", "a5"), row("b1", "b2", "b3", "b4", "b5"), row("c1"), row("d1"), row("e1")}}, "", 0},
-		{"6 rows", discordgo.MessageSend{Content: "c", Components: rows(6)}, "components", codeInvalidFormBody},
-		{"6 buttons in a row", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{row("1", "2", "3", "4", "5", "6")}}, "components.0.components", codeInvalidFormBody},
-		{"custom_id too long", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{row(strings.Repeat("i", 101))}}, "components.0.components.0.custom_id", codeInvalidFormBody},
-		{"duplicate custom_id", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{row("same", "same")}}, "components.0.components.1.custom_id", codeInvalidFormBody},
+			buttonRow("a1", "a2", "a3", "a4", "a5"), buttonRow("b1", "b2", "b3", "b4", "b5"), buttonRow("c1"), buttonRow("d1"), buttonRow("e1")}}, "", 0},
+		{"6 rows", discordgo.MessageSend{Content: "c", Components: nRows(6)}, "components", codeInvalidFormBody},
+		{"6 buttons in a row", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{buttonRow("1", "2", "3", "4", "5", "6")}}, "components.0.components", codeInvalidFormBody},
+		{"custom_id too long", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{buttonRow(strings.Repeat("i", 101))}}, "components.0.components.0.custom_id", codeInvalidFormBody},
+		{"duplicate custom_id", discordgo.MessageSend{Content: "c", Components: []discordgo.MessageComponent{buttonRow("same", "same")}}, "components.0.components.1.custom_id", codeInvalidFormBody},
 		{"allowed mentions parse and users", discordgo.MessageSend{Content: "c", AllowedMentions: &discordgo.MessageAllowedMentions{
 			Parse: []discordgo.AllowedMentionType{discordgo.AllowedMentionTypeUsers}, Users: []string{"1"}}}, "allowed_mentions.parse", codeInvalidFormBody},
 	}

@@ -1,30 +1,3 @@
-// Package discordtest is a local fake of Discord that the real discordgo
-// session talks to in tests.
-//
-// A Server serves Discord's REST API (under /api/v9 and /api/v10) and its
-// gateway (a WebSocket) on 127.0.0.1. discordgo computes its endpoint URLs
-// once, at package init, from https://discord.com, so tests do not change
-// discordgo: they give the session an *http.Client whose transport rewrites
-// every request for a Discord host to the fake (see Server.Transport). The
-// gateway address then comes from the fake's answer to GET /gateway.
-//
-// The fake checks what the bot sends against Discord's documented rules
-// (message limits, the 3-second interaction deadline, one callback per
-// interaction, ...), answers a broken request the way Discord does, and
-// records it as a Violation. Every request and every message the bot sent
-// is recorded so that a test can wait for it (WaitFor, WaitMessage) instead
-// of sleeping.
-//
-// A typical test:
-//
-//	srv := discordtest.New(t)
-//	s := srv.Session(t, "")
-//	s.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) { ... })
-//	if err := s.Open(); err != nil { t.Fatal(err) }
-//	i := discordtest.SlashCommand(discordtest.InGuild("g1", "c1", user, 0), "ask")
-//	if err := srv.DispatchInteraction(i); err != nil { t.Fatal(err) }
-//	m, err := srv.WaitMessage(ctx, func(m discordtest.Message) bool { return m.InteractionID == i.ID })
-//	srv.AssertClean(t)
 package discordtest
 
 import (
@@ -62,6 +35,7 @@ const originalHostHeader = "X-Discordtest-Original-Host"
 // Option configures a Server.
 type Option func(*config)
 
+// config is what the Options set.
 type config struct {
 	token               string
 	botUser             discordgo.User
@@ -142,17 +116,18 @@ type Server struct {
 	messages   []Message
 	violations []Violation
 
-	// REST state (see rest.go).
+	// REST state, one resource a file: users.go, guilds.go, channels.go
+	// (with messages.go), attachments.go, interactions.go, commands.go.
 	users        map[string]*discordgo.User
 	guilds       map[string]*discordgo.Guild
 	guildOrder   []string
 	channels     map[string]*discordgo.Channel
-	members      map[string]map[string]*discordgo.Member // guild ID → user ID → member
-	stored       map[string]*discordgo.Message           // message ID → message
-	attachments  map[string][]byte                       // "channel/attachment/filename" → bytes
-	interactions map[string]*interactionState            // interaction ID → state
-	byToken      map[string]*interactionState            // interaction token → state
-	commands     map[string][]*discordgo.ApplicationCommand
+	members      map[string]map[string]*discordgo.Member    // guild ID → user ID → member
+	stored       map[string]*discordgo.Message              // message ID → message
+	attachments  map[string][]byte                          // "channel/attachment/filename" → bytes
+	interactions map[string]*interactionState               // interaction ID → state
+	byToken      map[string]*interactionState               // interaction token → state
+	commands     map[string][]*discordgo.ApplicationCommand // guild ID ("" for global) → commands
 
 	// Fault injection (see faults.go).
 	holds           []*Hold
@@ -337,6 +312,7 @@ func (rt *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return rt.base.RoundTrip(r)
 }
 
+// isDiscordHost reports whether host is one the fake stands in for.
 func isDiscordHost(host string) bool {
 	switch strings.ToLower(host) {
 	case "discord.com", "canary.discord.com", "ptb.discord.com", "discordapp.com",
