@@ -139,51 +139,6 @@ func BEIRDraft(d BEIRDoc) corpus.Draft {
 	return corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: d.ID, AddedBy: "beir"}}
 }
 
-// RankedSource is a source in a ranking, with its score.
-type RankedSource struct {
-	ID    string
-	Score float64
-}
-
-// RankSources ranks the library's sources for a question by the same
-// retrieval as Ask (ranking only: no coverage cut, no quote). A source's
-// score is the score of its best passage (which includes its article's
-// score), or its article's score alone when none of its passages is among
-// the best.
-func (l *Library) RankSources(ctx context.Context, text string, n int) ([]RankedSource, error) {
-	if strings.TrimSpace(text) == "" || !hasLetterOrDigit(text) {
-		return nil, nil
-	}
-	if utf8.RuneCountInString(text) > MaxQuestionRunes {
-		text = string([]rune(text)[:MaxQuestionRunes])
-	}
-	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource)
-	if err != nil {
-		return nil, err
-	}
-	best := make(map[string]float64, len(articles))
-	for id, s := range articles {
-		best[id] = s
-	}
-	for _, h := range hits {
-		best[h.source] = max(best[h.source], h.score)
-	}
-	out := make([]RankedSource, 0, len(best))
-	for id, s := range best {
-		out = append(out, RankedSource{ID: id, Score: s})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].ID < out[j].ID
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out, nil
-}
-
 // BEIRReport holds the figures of a BEIR run.
 type BEIRReport struct {
 	NDCGAt10      float64 `json:"ndcg_at_10"`
