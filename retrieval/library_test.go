@@ -344,7 +344,7 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	// 2. Index has a source the store lacks.
 	doc, _ = corpus.ParseText([]byte("Ghost Story\n\nThe ghost ship sailed past the harbour at midnight."))
 	ghost, _ := corpus.NewSource(doc, corpus.Meta{Origin: "ghost.txt"}, c, time.Now())
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	if err := addToBatch(b, &ghost); err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := l.index.idx.GetInternal(keyVersion); string(v) != mappingVersion {
+	if v, _ := l.index.layout(); v != mappingVersion {
 		t.Errorf("index version %q after rebuild", v)
 	}
 	if got := ask(t, l, q).Answers[0].Quote; got != want {

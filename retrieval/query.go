@@ -182,7 +182,7 @@ func articleCount(ctx context.Context, r index.IndexReader) (uint64, error) {
 }
 
 // passageCount returns the number of passages reader r sees: every document
-// but the article records. Unlike passageIndex.docCount it runs no search,
+// but the article records. Unlike sourceIndex.docCount it runs no search,
 // so each question can afford it.
 func passageCount(ctx context.Context, r index.IndexReader) (uint64, error) {
 	all, err := r.DocCount()
