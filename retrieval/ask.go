@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
@@ -101,21 +103,25 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 	if !hasLetterOrDigit(text) {
 		return res, ErrNoWords
 	}
-	terms, err := l.weigh(ctx, contentTerms(l.analyze(text)))
+	a, err := l.newAsking(text, filters, q.Scope)
 	if err != nil {
 		return res, err
 	}
-	if len(terms) == 0 {
+	defer a.close()
+	if err := a.weigh(ctx, contentTerms(l.analyze(text))); err != nil {
+		return res, err
+	}
+	if len(a.terms) == 0 {
 		res.NoAnswer = true
 		res.Reason = "The question has no words specific enough to look for."
 		return res, nil
 	}
-
-	cands, err := l.search(ctx, l.queryText(text, terms), filters, q.Scope, terms)
+	a.text = l.queryText(text, a.terms)
+	cands, err := a.quoteCandidates(ctx)
 	if err != nil {
 		return res, err
 	}
-	answers := l.rank(cands, terms)
+	answers := l.rankAnswers(cands, a.terms)
 	if len(answers) == 0 {
 		res.NoAnswer = true
 		res.Reason = "Nothing in the library answers this."
@@ -128,4 +134,44 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 	res.Answers = answers[q.Skip:end]
 	res.More = end < len(answers)
 	return res, nil
+}
+
+// asking is one question on its way to an answer: Ask (and RankSources)
+// make one per question and close it when the question is answered. It
+// holds the one index snapshot that every step of the question reads — the
+// terms' weights, the common-term check, the article and passage searches
+// and the second stage — so that all of them see the same documents,
+// whatever is added or removed meanwhile, and the internal ids of the
+// searches' hits hold in the second stage's postings.
+type asking struct {
+	l    *Library
+	snap *snapshot
+	// text is what the index is searched with: the question, or only its
+	// rarest words when it has more than one search may look for (see
+	// queryText).
+	text string
+	// filters narrow both searches (scope, outlet, dates); scope is whose
+	// sources may answer, checked again against the store.
+	filters []query.Query
+	scope   string
+	// terms are the question's content terms with their weights (weigh):
+	// what a quote must cover. RankSources has none.
+	terms []qterm
+}
+
+// newAsking opens a snapshot of the index for a question searched with
+// text, narrowed by filters and scope.
+func (l *Library) newAsking(text string, filters []query.Query, scope string) (*asking, error) {
+	snap, err := l.index.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return &asking{l: l, snap: snap, text: text, filters: filters, scope: scope}, nil
+}
+
+// close releases the question's snapshot.
+func (a *asking) close() {
+	if err := a.snap.close(); err != nil {
+		a.l.log.Warn("releasing a question's index snapshot", "err", err)
+	}
 }

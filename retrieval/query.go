@@ -13,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -143,57 +142,26 @@ func contentTerms(all []string) []string {
 	return out
 }
 
-// weigh gives each content term its BM25 IDF in the passage index; a term
-// the index does not have gets the highest weight, since no quote can cover it.
-func (l *Library) weigh(ctx context.Context, terms []string) ([]qterm, error) {
-	r, err := l.reader()
+// weigh gives each of the question's content terms its BM25 IDF among the
+// passages, and keeps them as the question's terms; a term the index does
+// not have gets the highest weight, since no quote can cover it.
+func (a *asking) weigh(ctx context.Context, terms []string) error {
+	n, _, err := a.snap.counts(ctx)
 	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	n, err := passageCount(ctx, r)
-	if err != nil {
-		return nil, err
+		return err
 	}
 	out := make([]qterm, 0, len(terms))
 	for _, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), fieldText, false, false, false)
+		df, err := a.snap.docFreq(ctx, fieldText, []byte(t))
 		if err != nil {
-			return nil, fmt.Errorf("reading term %q: %w", t, err)
+			return err
 		}
-		df := tfr.Count()
-		tfr.Close()
 		df = min(df, n)
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 		out = append(out, qterm{term: t, idf: idf})
 	}
-	return out, nil
-}
-
-// articleCount returns the number of article records (one per indexed
-// source) that reader r sees, from the posting list of kind=article.
-func articleCount(ctx context.Context, r index.IndexReader) (uint64, error) {
-	kinds, err := r.TermFieldReader(ctx, []byte(kindArticle), fieldKind, false, false, false)
-	if err != nil {
-		return 0, fmt.Errorf("counting articles: %w", err)
-	}
-	defer kinds.Close()
-	return kinds.Count(), nil
-}
-
-// passageCount returns the number of passages reader r sees: every document
-// but the article records. Unlike sourceIndex.docCount it runs no search,
-// so each question can afford it.
-func passageCount(ctx context.Context, r index.IndexReader) (uint64, error) {
-	all, err := r.DocCount()
-	if err != nil {
-		return 0, fmt.Errorf("counting indexed passages: %w", err)
-	}
-	a, err := articleCount(ctx, r)
-	if err != nil {
-		return 0, err
-	}
-	return all - min(all, a), nil
+	a.terms = out
+	return nil
 }
 
 // buildQuery makes the bleve queries of a question. The passage query is an
@@ -229,58 +197,51 @@ func (l *Library) buildQueryWith(text, pmatch, amatch string, filters []query.Qu
 	return passages, articles
 }
 
-// matchTexts returns the texts of the match queries: the words of text
-// whose terms are in at most Tuning.CommonTerms of the passages (or at most
-// CommonTermsMin), and likewise of the article records for the article
-// query. Scoring a term costs its posting list, so the commonest words make
-// the slowest searches while adding the least (their IDF is lowest). A text
-// is the question itself when nothing in it is that common, or everything.
-func (l *Library) matchTexts(ctx context.Context, text string) (passages, articles string, err error) {
-	if l.tuning.CommonTerms <= 0 {
-		return text, text, nil
+// matchTexts returns the texts of the match queries: the words of the
+// search text whose terms are in at most Tuning.CommonTerms of the passages
+// (or at most CommonTermsMin), and likewise of the article records for the
+// article query. Scoring a term costs its posting list, so the commonest
+// words make the slowest searches while adding the least (their IDF is
+// lowest). A text is the search text itself when nothing in it is that
+// common, or everything.
+func (a *asking) matchTexts(ctx context.Context) (passages, articles string, err error) {
+	if a.l.tuning.CommonTerms <= 0 {
+		return a.text, a.text, nil
 	}
-	r, err := l.reader()
+	np, na, err := a.snap.counts(ctx)
 	if err != nil {
 		return "", "", err
 	}
-	defer r.Close()
-	np, err := passageCount(ctx, r)
-	if err != nil {
+	toks := a.l.analyzer.Analyze([]byte(a.text))
+	if passages, err = a.withoutCommon(ctx, toks, fieldText, np); err != nil {
 		return "", "", err
 	}
-	na, err := articleCount(ctx, r)
-	if err != nil {
-		return "", "", err
-	}
-	toks := l.analyzer.Analyze([]byte(text))
-	if passages, err = l.withoutCommon(ctx, r, text, toks, fieldText, np); err != nil {
-		return "", "", err
-	}
-	if articles, err = l.withoutCommon(ctx, r, text, toks, fieldArticle, na); err != nil {
+	if articles, err = a.withoutCommon(ctx, toks, fieldArticle, na); err != nil {
 		return "", "", err
 	}
 	return passages, articles, nil
 }
 
-// withoutCommon returns the words of text (tokens toks) whose terms are in
-// at most the tuning's share of the n documents of field (see matchTexts).
-func (l *Library) withoutCommon(ctx context.Context, r index.IndexReader, text string, toks analysis.TokenStream, field string, n uint64) (string, error) {
-	if n <= l.tuning.CommonTermsMin {
-		return text, nil
+// withoutCommon returns the words of the search text (tokens toks) whose
+// terms are in at most the tuning's share of the n documents of field (see
+// matchTexts).
+func (a *asking) withoutCommon(ctx context.Context, toks analysis.TokenStream, field string, n uint64) (string, error) {
+	t := a.l.tuning
+	if n <= t.CommonTermsMin {
+		return a.text, nil
 	}
-	limit := max(l.tuning.CommonTerms*float64(n), float64(l.tuning.CommonTermsMin))
+	limit := max(t.CommonTerms*float64(n), float64(t.CommonTermsMin))
 	common := map[string]bool{}
 	for _, tok := range toks {
-		t := string(tok.Term)
-		if _, seen := common[t]; seen {
+		term := string(tok.Term)
+		if _, seen := common[term]; seen {
 			continue
 		}
-		tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
+		df, err := a.snap.docFreq(ctx, field, tok.Term)
 		if err != nil {
-			return "", fmt.Errorf("reading term %q: %w", t, err)
+			return "", err
 		}
-		common[t] = float64(tfr.Count()) > limit
-		tfr.Close()
+		common[term] = float64(df) > limit
 	}
 	var b strings.Builder
 	dropped := false
@@ -289,11 +250,11 @@ func (l *Library) withoutCommon(ctx context.Context, r index.IndexReader, text s
 			dropped = true
 			continue
 		}
-		b.WriteString(text[tok.Start:tok.End])
+		b.WriteString(a.text[tok.Start:tok.End])
 		b.WriteByte(' ')
 	}
 	if !dropped || b.Len() == 0 {
-		return text, nil
+		return a.text, nil
 	}
 	return strings.TrimSpace(b.String()), nil
 }

@@ -19,11 +19,11 @@ type candidate struct {
 	passageSh shingleSet
 }
 
-// rank turns candidates into answers: quotes that cover too little of the
+// rankAnswers turns candidates into answers: quotes that cover too little of the
 // question are dropped, syndicated copies are folded into one answer with
 // "also carried by", and a second outlet comes before a second quote from
 // one article when scores are close.
-func (l *Library) rank(cands []*candidate, terms []qterm) []Answer {
+func (l *Library) rankAnswers(cands []*candidate, terms []qterm) []Answer {
 	t := l.tuning
 	var ok []*candidate
 	for _, c := range cands {

@@ -6,9 +6,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -42,25 +40,14 @@ type rescoreDoc struct {
 // weighed by UnorderedWeight), each pair scored as a BM25 pseudo-term. docs
 // is the number of documents of the field's kind in the index. The average
 // length is the candidates' own: bleve keeps no total of field lengths.
-// sameReader says the hits come from a search on r itself, so their internal
-// ids hold; otherwise each is looked up by its id, and a document r does not
-// have is left out of the result.
-func (l *Library) rescore(ctx context.Context, r index.IndexReader, field string, docs float64, terms []string, hits search.DocumentMatchCollection, sameReader bool) (map[string]float64, error) {
+// The hits come from a search of r itself, so their internal ids hold in
+// r's postings.
+func (l *Library) rescore(ctx context.Context, r index.IndexReader, field string, docs float64, terms []string, hits search.DocumentMatchCollection) (map[string]float64, error) {
 	t := l.tuning
 	prox := t.OrderedWeight > 0 || t.UnorderedWeight > 0 || t.SpanWeight > 0
 	cands := make([]*rescoreDoc, 0, len(hits))
 	for _, h := range hits {
-		iid := h.IndexInternalID
-		if !sameReader {
-			var err error
-			if iid, err = r.InternalID(h.ID); err != nil {
-				return nil, fmt.Errorf("looking up %s for rescoring: %w", h.ID, err)
-			}
-			if iid == nil {
-				continue
-			}
-		}
-		cands = append(cands, &rescoreDoc{id: h.ID, iid: iid, tf: make([]float64, len(terms)), pos: make([][]uint64, len(terms))})
+		cands = append(cands, &rescoreDoc{id: h.ID, iid: h.IndexInternalID, tf: make([]float64, len(terms)), pos: make([][]uint64, len(terms))})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].iid.Compare(cands[j].iid) < 0 })
 
@@ -201,19 +188,4 @@ func bestSpan(pos [][]uint64, idf []float64, window int) float64 {
 		best = max(best, cur)
 	}
 	return best
-}
-
-// readerProbe is a query that notes the index reader its search runs on,
-// so that the second stage can tell whether the hits' internal ids hold in
-// its own reader (scorch hands out the same snapshot while the index is
-// unchanged).
-type readerProbe struct {
-	query.Query
-	reader index.IndexReader
-}
-
-// Searcher notes the reader and returns the wrapped query's searcher.
-func (p *readerProbe) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	p.reader = i
-	return p.Query.Searcher(ctx, i, m, options)
 }

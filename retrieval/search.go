@@ -8,25 +8,66 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// reader opens a reader of the index's current snapshot; close it.
-func (l *Library) reader() (index.IndexReader, error) {
-	adv, err := l.index.idx.Advanced()
+// The searches of a question, in the order they run:
+//
+//	quoteCandidates   the candidates of Ask: ranked passages with their quotes
+//	  rankPassages    both searches, and the passages ranked with their articles
+//	    matchTexts    the match texts, without the commonest terms (query.go)
+//	    topMatches    one search of the snapshot: the best documents of a query
+//	    rescoreArticles  the second stage over the best articles (rescore.go)
+//
+// RankSources ranks whole sources from rankPassages as well.
+
+// quoteCandidates searches the index for the question and returns its
+// candidate passages with their quotes, best first, leaving out those of
+// sources not visible from the question's scope or no longer stored.
+func (a *asking) quoteCandidates(ctx context.Context) ([]*candidate, error) {
+	t := a.l.tuning
+	// The search does not read term locations (IncludeLocations): that cost
+	// grows with every matching passage, while only the candidates need
+	// them, and analysing a candidate's passage gives the same locations.
+	hits, _, err := a.rankPassages(ctx, t.Candidates)
 	if err != nil {
-		return nil, fmt.Errorf("opening index reader: %w", err)
+		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("opening index reader: %w", err)
+	want := make(map[string]bool, len(a.terms))
+	for _, qt := range a.terms {
+		want[qt.term] = true
 	}
-	return r, nil
+	sources := map[string]*corpus.Source{}
+	var cands []*candidate
+	for _, h := range hits {
+		id, pi := h.source, h.passage
+		src, ok := sources[id]
+		if !ok {
+			s, err := a.l.store.Get(ctx, id)
+			switch {
+			case errors.Is(err, corpus.ErrNotFound):
+				// Removed after the search began, or a leftover the next
+				// start deletes: never answer from it.
+				sources[id] = nil
+				continue
+			case err != nil:
+				return nil, err
+			}
+			src = &s
+			sources[id] = src
+		}
+		if src == nil || pi >= len(src.Passages) || !visible(src.Scope, a.scope) {
+			continue
+		}
+		c := &candidate{src: src, passage: pi, hitScore: h.score}
+		locs := a.l.termLocations(src.PassageText(pi), want)
+		c.quote, c.coverage, c.matched = selectQuote(src, pi, locs, a.terms, t.MaxQuoteRunes, t.MaxSentences)
+		cands = append(cands, c)
+	}
+	return cands, nil
 }
 
 // passageHit is a passage the index returned for a question.
@@ -38,31 +79,30 @@ type passageHit struct {
 	score float64
 }
 
-// retrieve runs both queries of a question: the best n passages, and the
-// best articles (at least n). A passage's score adds ArticleWeight times
-// its article's score, so a passage of an article that is about the
+// rankPassages runs both searches of a question: the best n passages, and
+// the best articles (at least n). A passage's score adds ArticleWeight
+// times its article's score, so a passage of an article that is about the
 // question as a whole ranks above a lone mention; articles maps a source id
 // to ArticleWeight times its article score. The article score is the second
 // stage's (rescore) unless Tuning.RescoreK1 is 0.
-func (l *Library) retrieve(ctx context.Context, text string, filters []query.Query, n int) ([]passageHit, map[string]float64, error) {
-	t := l.tuning
-	pmatch, amatch, err := l.matchTexts(ctx, text)
+func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[string]float64, error) {
+	t := a.l.tuning
+	pmatch, amatch, err := a.matchTexts(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	pq, aq := l.buildQueryWith(text, pmatch, amatch, filters)
-	ap := &readerProbe{Query: aq}
-	ahits, err := l.hits(ctx, ap, max(n, t.ArticleCandidates), false)
+	pq, aq := a.l.buildQueryWith(a.text, pmatch, amatch, a.filters)
+	ahits, err := a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
 	if err != nil {
 		return nil, nil, err
 	}
-	phits, err := l.hits(ctx, pq, n, false)
+	phits, err := a.topMatches(ctx, pq, n, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rescored map[string]float64
 	if t.RescoreK1 > 0 {
-		if rescored, err = l.rescoreArticles(ctx, text, ahits, ap.reader); err != nil {
+		if rescored, err = a.rescoreArticles(ctx, ahits); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -80,7 +120,7 @@ func (l *Library) retrieve(ctx context.Context, text string, filters []query.Que
 	for _, h := range phits {
 		id, pi, err := parseDocID(h.ID)
 		if err != nil || pi < 0 {
-			l.log.Warn("skipping malformed index entry", "id", h.ID)
+			a.l.log.Warn("skipping malformed index entry", "id", h.ID)
 			continue
 		}
 		out = append(out, passageHit{source: id, passage: pi, score: h.Score + articles[id]})
@@ -89,78 +129,27 @@ func (l *Library) retrieve(ctx context.Context, text string, filters []query.Que
 	return out, articles, nil
 }
 
-// rescoreArticles scores the candidate articles again in the second stage
-// (see rescore); ar is the reader their search ran on.
-func (l *Library) rescoreArticles(ctx context.Context, text string, ahits search.DocumentMatchCollection, ar index.IndexReader) (map[string]float64, error) {
-	r, err := l.reader()
+// rescoreArticles scores the articles the article search found again, in
+// the second stage (see rescore), from the postings of the same snapshot.
+func (a *asking) rescoreArticles(ctx context.Context, ahits search.DocumentMatchCollection) (map[string]float64, error) {
+	_, n, err := a.snap.counts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	n, err := articleCount(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return l.rescore(ctx, r, fieldArticle, float64(n), l.analyze(text), ahits, ar == r)
+	return a.l.rescore(ctx, a.snap.r, fieldArticle, float64(n), a.l.analyze(a.text), ahits)
 }
 
-// hits runs a query with the deadline and term limit of the tuning.
-func (l *Library) hits(ctx context.Context, q query.Query, size int, locations bool) (search.DocumentMatchCollection, error) {
-	req := bleve.NewSearchRequestOptions(q, size, 0, false)
-	req.IncludeLocations = locations
-	sctx, cancel := context.WithTimeout(ctx, l.tuning.Deadline)
+// topMatches runs one query on the question's snapshot, with the deadline
+// and term limit of the tuning, and returns its best size documents.
+func (a *asking) topMatches(ctx context.Context, q query.Query, size int, locations bool) (search.DocumentMatchCollection, error) {
+	sctx, cancel := context.WithTimeout(ctx, a.l.tuning.Deadline)
 	defer cancel()
-	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, l.tuning.MaxTermSearchers)
-	res, err := l.index.idx.SearchInContext(sctx, req)
+	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, a.l.tuning.MaxTermSearchers)
+	hits, err := a.snap.search(sctx, q, size, locations)
 	if err != nil {
 		return nil, fmt.Errorf("searching the library: %w", err)
 	}
-	return res.Hits, nil
-}
-
-// search runs the question against the index and returns its candidate
-// passages with their quotes.
-func (l *Library) search(ctx context.Context, text string, filters []query.Query, scope string, terms []qterm) ([]*candidate, error) {
-	t := l.tuning
-	// The search does not read term locations (IncludeLocations): that cost
-	// grows with every matching passage, while only the candidates need
-	// them, and analysing a candidate's passage gives the same locations.
-	hits, _, err := l.retrieve(ctx, text, filters, t.Candidates)
-	if err != nil {
-		return nil, err
-	}
-	want := make(map[string]bool, len(terms))
-	for _, qt := range terms {
-		want[qt.term] = true
-	}
-	sources := map[string]*corpus.Source{}
-	var cands []*candidate
-	for _, h := range hits {
-		id, pi := h.source, h.passage
-		src, ok := sources[id]
-		if !ok {
-			s, err := l.store.Get(ctx, id)
-			switch {
-			case errors.Is(err, corpus.ErrNotFound):
-				// Removed after the search began, or a leftover the next
-				// start deletes: never answer from it.
-				sources[id] = nil
-				continue
-			case err != nil:
-				return nil, err
-			}
-			src = &s
-			sources[id] = src
-		}
-		if src == nil || pi >= len(src.Passages) || !visible(src.Scope, scope) {
-			continue
-		}
-		c := &candidate{src: src, passage: pi, hitScore: h.score}
-		locs := l.termLocations(src.PassageText(pi), want)
-		c.quote, c.coverage, c.matched = selectQuote(src, pi, locs, terms, t.MaxQuoteRunes, t.MaxSentences)
-		cands = append(cands, c)
-	}
-	return cands, nil
+	return hits, nil
 }
 
 // termLocations returns where the terms in want occur in a passage's text,
@@ -194,7 +183,12 @@ func (l *Library) RankSources(ctx context.Context, text string, n int) ([]Ranked
 	if utf8.RuneCountInString(text) > MaxQuestionRunes {
 		text = string([]rune(text)[:MaxQuestionRunes])
 	}
-	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource)
+	a, err := l.newAsking(text, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	defer a.close()
+	hits, articles, err := a.rankPassages(ctx, n*l.tuning.RankPassagesPerSource)
 	if err != nil {
 		return nil, err
 	}
