@@ -19,11 +19,20 @@ type candidate struct {
 	passageSh shingleSet
 }
 
-// rankAnswers turns candidates into answers: quotes that cover too little of the
-// question are dropped, syndicated copies are folded into one answer with
-// "also carried by", and a second outlet comes before a second quote from
-// one article when scores are close.
+// rankAnswers turns candidates into answers: quotes that cover too little
+// of the question are dropped (keepCovering), syndicated copies are folded
+// into one answer with "also carried by" (groupCopies), and a second outlet
+// comes before a second quote from one article when scores are close
+// (diversify).
 func (l *Library) rankAnswers(cands []*candidate, terms []qterm) []Answer {
+	return l.diversify(l.groupCopies(l.keepCovering(cands, terms), cands))
+}
+
+// keepCovering returns the candidates whose quote covers enough of the
+// question (Tuning.MinCoverage of its weight, and two of its words when it
+// has three or more), best first, down to Tuning.RelativeFloor of the best
+// one's score.
+func (l *Library) keepCovering(cands []*candidate, terms []qterm) []*candidate {
 	t := l.tuning
 	var ok []*candidate
 	for _, c := range cands {
@@ -38,25 +47,32 @@ func (l *Library) rankAnswers(cands []*candidate, terms []qterm) []Answer {
 		n := sort.Search(len(ok), func(i int) bool { return ok[i].score() < floor })
 		ok = ok[:n]
 	}
+	return ok
+}
 
+// copies is an answer to be given and the other sources that carry its
+// text.
+type copies struct {
+	lead *candidate
+	also []corpus.Info
+}
+
+// groupCopies groups syndicated copies: each of the kept candidates ok, in
+// order, leads a group unless an earlier one absorbed it, and absorbs every
+// other candidate of cands (kept or not) that carries its quote, or whose
+// quote it carries (Tuning.Syndication).
+func (l *Library) groupCopies(ok, cands []*candidate) []*copies {
 	for _, c := range cands {
 		c.quoteSh = shingles(c.src.Text[c.quote.start:c.quote.end])
 		c.passageSh = shingles(c.src.PassageText(c.passage))
 	}
-
-	// Group copies: an answer absorbs every other candidate (given or not)
-	// that carries its quote, or whose quote it carries.
-	type group struct {
-		lead *candidate
-		also []corpus.Info
-	}
-	var groups []*group
+	var groups []*copies
 	absorbed := map[*candidate]bool{}
 	for _, c := range ok {
 		if absorbed[c] {
 			continue
 		}
-		g := &group{lead: c}
+		g := &copies{lead: c}
 		groups = append(groups, g)
 		absorbed[c] = true
 		seen := map[string]bool{c.src.ID: true}
@@ -64,7 +80,7 @@ func (l *Library) rankAnswers(cands []*candidate, terms []qterm) []Answer {
 			if absorbed[o] && o != c {
 				continue
 			}
-			if o == c || !sameCopy(c, o, t.Syndication) {
+			if o == c || !sameCopy(c, o, l.tuning.Syndication) {
 				continue
 			}
 			absorbed[o] = true
@@ -74,8 +90,14 @@ func (l *Library) rankAnswers(cands []*candidate, terms []qterm) []Answer {
 			}
 		}
 	}
+	return groups
+}
 
-	// Diversity: pick greedily, discounting sources and outlets already used.
+// diversify orders the groups into answers greedily, each time taking the
+// best score after discounting sources and outlets already used
+// (Tuning.SameSourcePenalty, SameOutletPenalty).
+func (l *Library) diversify(groups []*copies) []Answer {
+	t := l.tuning
 	var out []Answer
 	usedSrc, usedOutlet := map[string]int{}, map[string]int{}
 	for len(groups) > 0 {
