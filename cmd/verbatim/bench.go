@@ -20,6 +20,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/synth"
 )
 
 // benchReport is what `verbatim bench` measures.
@@ -161,7 +162,7 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 	clock := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	rep := &benchReport{Seed: o.seed, CPUs: runtime.GOMAXPROCS(0)}
 
-	gen := retrieval.NewSynth(o.seed, o.queries)
+	gen := synth.New(o.seed, o.queries)
 	if err := benchBuild(ctx, e, dir, clock, gen, o, exp, rep); err != nil {
 		return nil, err
 	}
@@ -224,7 +225,7 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 // benchBuild generates o.passages passages and adds them through the real
 // add path (AddMany in batches of o.batch drafts) into a
 // new library in dir, which it closes.
-func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time, gen *retrieval.Synth, o benchOptions, exp *benchExport, rep *benchReport) error {
+func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time, gen *synth.Generator, o benchOptions, exp *benchExport, rep *benchReport) error {
 	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, NoSeed: true, Now: clock})
 	if err != nil {
 		return fmt.Errorf("opening a new library in %s: %w", dir, err)
