@@ -138,14 +138,14 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 
 // asking is one question on its way to an answer: Ask (and RankSources)
 // make one per question and close it when the question is answered. It
-// holds the one index snapshot that every step of the question reads — the
+// holds the one view of the index that every step of the question reads — the
 // terms' weights, the common-term check, the article and passage searches
 // and the second stage — so that all of them see the same documents,
 // whatever is added or removed meanwhile, and the internal ids of the
 // searches' hits hold in the second stage's postings.
 type asking struct {
 	l    *Library
-	snap *snapshot
+	view *indexView
 	// text is what the index is searched with: the question, or only its
 	// rarest words when it has more than one search may look for (see
 	// queryText).
@@ -159,19 +159,19 @@ type asking struct {
 	terms []qterm
 }
 
-// newAsking opens a snapshot of the index for a question searched with
+// newAsking opens a view of the index for a question searched with
 // text, narrowed by filters and scope.
 func (l *Library) newAsking(text string, filters []query.Query, scope string) (*asking, error) {
-	snap, err := l.index.snapshot()
+	view, err := l.index.view()
 	if err != nil {
 		return nil, err
 	}
-	return &asking{l: l, snap: snap, text: text, filters: filters, scope: scope}, nil
+	return &asking{l: l, view: view, text: text, filters: filters, scope: scope}, nil
 }
 
-// close releases the question's snapshot.
+// close releases the question's view of the index.
 func (a *asking) close() {
-	if err := a.snap.close(); err != nil {
-		a.l.log.Warn("releasing a question's index snapshot", "err", err)
+	if err := a.view.close(); err != nil {
+		a.l.log.Warn("releasing a question's view of the index", "err", err)
 	}
 }

@@ -146,13 +146,13 @@ func contentTerms(all []string) []string {
 // passages, and keeps them as the question's terms; a term the index does
 // not have gets the highest weight, since no quote can cover it.
 func (a *asking) weigh(ctx context.Context, terms []string) error {
-	n, _, err := a.snap.counts(ctx)
+	n, _, err := a.view.counts(ctx)
 	if err != nil {
 		return err
 	}
 	out := make([]qterm, 0, len(terms))
 	for _, t := range terms {
-		df, err := a.snap.docFreq(ctx, fieldText, []byte(t))
+		df, err := a.view.docFreq(ctx, fieldText, []byte(t))
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (a *asking) matchTexts(ctx context.Context) (passages, articles string, err
 	if a.l.tuning.CommonTerms <= 0 {
 		return a.text, a.text, nil
 	}
-	np, na, err := a.snap.counts(ctx)
+	np, na, err := a.view.counts(ctx)
 	if err != nil {
 		return "", "", err
 	}
@@ -237,7 +237,7 @@ func (a *asking) withoutCommon(ctx context.Context, toks analysis.TokenStream, f
 		if _, seen := common[term]; seen {
 			continue
 		}
-		df, err := a.snap.docFreq(ctx, field, tok.Term)
+		df, err := a.view.docFreq(ctx, field, tok.Term)
 		if err != nil {
 			return "", err
 		}

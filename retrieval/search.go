@@ -19,7 +19,7 @@ import (
 //	quoteCandidates   the candidates of Ask: ranked passages with their quotes
 //	  rankPassages    both searches, and the passages ranked with their articles
 //	    matchTexts    the match texts, without the commonest terms (query.go)
-//	    topMatches    one search of the snapshot: the best documents of a query
+//	    topMatches    one search of the view: the best documents of a query
 //	    rescoreArticles  the second stage over the best articles (rescore.go)
 //
 // RankSources ranks whole sources from rankPassages as well.
@@ -130,22 +130,22 @@ func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[str
 }
 
 // rescoreArticles scores the articles the article search found again, in
-// the second stage (see rescore), from the postings of the same snapshot.
+// the second stage (see rescore), from the postings of the same view.
 func (a *asking) rescoreArticles(ctx context.Context, ahits search.DocumentMatchCollection) (map[string]float64, error) {
-	_, n, err := a.snap.counts(ctx)
+	_, n, err := a.view.counts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return a.l.rescore(ctx, a.snap.r, fieldArticle, float64(n), a.l.analyze(a.text), ahits)
+	return a.l.rescore(ctx, a.view.r, fieldArticle, float64(n), a.l.analyze(a.text), ahits)
 }
 
-// topMatches runs one query on the question's snapshot, with the deadline
+// topMatches runs one query on the question's view of the index, with the deadline
 // and term limit of the tuning, and returns its best size documents.
 func (a *asking) topMatches(ctx context.Context, q query.Query, size int, locations bool) (search.DocumentMatchCollection, error) {
 	sctx, cancel := context.WithTimeout(ctx, a.l.tuning.Deadline)
 	defer cancel()
 	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, a.l.tuning.MaxTermSearchers)
-	hits, err := a.snap.search(sctx, q, size, locations)
+	hits, err := a.view.search(sctx, q, size, locations)
 	if err != nil {
 		return nil, fmt.Errorf("searching the library: %w", err)
 	}

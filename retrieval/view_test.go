@@ -7,12 +7,12 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// TestAskingReadsOneSnapshot checks what a question relies on: every step
+// TestAskingReadsOneView checks what a question relies on: every step
 // of one question reads the index as it was when the question began. A
 // source added meanwhile is in none of its counts, weights or searches, and
 // the hits of its searches can be rescored from its own postings; the next
 // question sees the source.
-func TestAskingReadsOneSnapshot(t *testing.T) {
+func TestAskingReadsOneView(t *testing.T) {
 	l, _ := openSeeded(t)
 	ctx := context.Background()
 	const text = "How many zanderflix sanctions did the committee approve?"
@@ -21,7 +21,7 @@ func TestAskingReadsOneSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer before.close()
-	passages, articles, err := before.snap.counts(ctx)
+	passages, articles, err := before.view.counts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +31,8 @@ func TestAskingReadsOneSnapshot(t *testing.T) {
 	if err := before.weigh(ctx, contentTerms(l.analyze(text))); err != nil {
 		t.Fatal(err)
 	}
-	if p, a, _ := before.snap.counts(ctx); p != passages || a != articles {
-		t.Errorf("the snapshot's counts changed from %d passages, %d articles to %d, %d", passages, articles, p, a)
+	if p, a, _ := before.view.counts(ctx); p != passages || a != articles {
+		t.Errorf("the view's counts changed from %d passages, %d articles to %d, %d", passages, articles, p, a)
 	}
 	hits, arts, err := before.rankPassages(ctx, 40)
 	if err != nil {
@@ -52,8 +52,8 @@ func TestAskingReadsOneSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer after.close()
-	if p, a, _ := after.snap.counts(ctx); p != passages+1 || a != articles+1 {
-		t.Errorf("a new snapshot counts %d passages, %d articles; want %d, %d", p, a, passages+1, articles+1)
+	if p, a, _ := after.view.counts(ctx); p != passages+1 || a != articles+1 {
+		t.Errorf("a new view counts %d passages, %d articles; want %d, %d", p, a, passages+1, articles+1)
 	}
 	res := ask(t, l, Question{Text: text})
 	if len(res.Answers) == 0 || res.Answers[0].Source.Origin != "grants.txt" {
