@@ -138,11 +138,11 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 
 // asking is one question on its way to an answer: Ask (and RankSources)
 // make one per question and close it when the question is answered. It
-// holds the one view of the index that every step of the question reads — the
-// terms' weights, the common-term check, the article and passage searches
-// and the second stage — so that all of them see the same documents,
-// whatever is added or removed meanwhile, and the internal ids of the
-// searches' hits hold in the second stage's postings.
+// holds the one view of the index that every step of the question reads —
+// the terms' weights, the common-term check, the article and passage
+// searches and the second stage — so that all of them see the same
+// documents, whatever is added or removed meanwhile, and the internal ids
+// of the searches' hits hold in the second stage's postings.
 type asking struct {
 	l    *Library
 	view *indexView

@@ -2,8 +2,10 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -35,6 +37,10 @@ func (x *sourceIndex) view() (*indexView, error) {
 	r, err := adv.Reader()
 	if err != nil {
 		return nil, fmt.Errorf("opening index reader: %w", err)
+	}
+	if is, ok := r.(*scorch.IndexSnapshot); r == nil || (ok && is == nil) {
+		// A closed scorch index hands out a nil snapshot.
+		return nil, errors.New("opening index reader: the index is closed")
 	}
 	return &indexView{r: r, m: x.idx.Mapping()}, nil
 }

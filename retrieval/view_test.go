@@ -60,3 +60,21 @@ func TestAskingReadsOneView(t *testing.T) {
 		t.Errorf("the next question does not find the added source: %v", quotes(res))
 	}
 }
+
+// TestAskAfterClose checks that a closed library refuses a question with an
+// error rather than failing on a missing index reader.
+func TestAskAfterClose(t *testing.T) {
+	l, err := Open(context.Background(), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Ask(context.Background(), Question{Text: "Did Mueller find collusion?"}); err == nil {
+		t.Error("a closed library answered")
+	}
+	if _, err := l.RankSources(context.Background(), "Mueller", 10); err == nil {
+		t.Error("a closed library ranked sources")
+	}
+}
