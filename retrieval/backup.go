@@ -123,7 +123,7 @@ func (l *Library) importBatch(ctx context.Context, srcs []corpus.Source, st *Imp
 	if err != nil {
 		return err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	added := make([]string, 0, len(stored))
 	superseded := 0
 	for _, i := range stored {

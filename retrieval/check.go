@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
@@ -74,17 +72,16 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 // checkIndex compares the index in dir with the store, reading the index
 // only. It returns the problems found and the number of sources indexed.
 func checkIndex(ctx context.Context, store *corpus.Store, dir string) ([]Problem, int, error) {
-	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	x, err := openIndexReadOnly(dir)
 	if err != nil {
 		what := fmt.Sprintf("the search index cannot be opened (%v)", err)
-		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		if errors.Is(err, errNoIndex) {
 			what = "there is no search index"
 		}
 		return []Problem{{What: what, InIndex: true}}, 0, nil
 	}
-	defer idx.Close()
-	x := &passageIndex{idx: idx}
-	if v, err := idx.GetInternal(keyVersion); err != nil || string(v) != mappingVersion {
+	defer x.close()
+	if v, err := x.layout(); err != nil || v != mappingVersion {
 		return []Problem{{What: fmt.Sprintf("the search index is of layout %q, this verbatim uses %q", v, mappingVersion), InIndex: true}}, 0, nil
 	}
 	have, err := x.inventory(ctx)

@@ -50,7 +50,7 @@ func TestCheckAndRepair(t *testing.T) {
 			}
 		}, want: "not in the search index"},
 		{name: "indexed, not stored", break_: func(t *testing.T, l *Library, _ string) {
-			b := l.index.idx.NewBatch()
+			b := l.index.newBatch()
 			ghost := newSource("Ghost\n\nThe ghost ship sailed past the harbour at midnight.")
 			if err := addToBatch(b, &ghost); err != nil {
 				t.Fatal(err)
@@ -61,7 +61,7 @@ func TestCheckAndRepair(t *testing.T) {
 		}, want: "the store does not have"},
 		{name: "a passage missing", break_: func(t *testing.T, l *Library, _ string) {
 			id := ask(t, l, q).Answers[0].Source.ID
-			b := l.index.idx.NewBatch()
+			b := l.index.newBatch()
 			b.Delete(docID(id, 1))
 			if err := l.commit(b); err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -69,11 +70,11 @@ func runtimeConfig() map[string]any { return map[string]any{"unsafe_batch": true
 // persistWait is how long close waits for the last batch to reach the disk.
 const persistWait = 2 * time.Minute
 
-// passageDoc is what the index holds for one passage, or for a source's
+// indexDoc is what the index holds for one passage, or for a source's
 // article record (Article and Kind set, Text and Title empty). Only Text,
 // Title and Article are analysed; the rest are exact keys for filtering.
 // Nothing is stored: the text to quote comes from the store.
-type passageDoc struct {
+type indexDoc struct {
 	Text      string `json:"text,omitempty"`
 	Title     string `json:"title,omitempty"`
 	Article   string `json:"article,omitempty"`
@@ -139,9 +140,12 @@ func newMapping() *mapping.IndexMappingImpl {
 	return m
 }
 
-// passageIndex is the bleve index of the library's passages, derived from
-// the store.
-type passageIndex struct {
+// sourceIndex is the bleve index of the library's sources, derived from the
+// store: for each current source, one document per passage (fieldText,
+// fieldTitle) and one article record, the whole article (fieldArticle,
+// fieldKind kindArticle). It is the only code that holds the bleve.Index;
+// the Library reads and writes the index through its methods.
+type sourceIndex struct {
 	idx bleve.Index
 	log *slog.Logger
 
@@ -151,12 +155,12 @@ type passageIndex struct {
 
 // openIndex opens the index at dir, or builds it anew when it is missing,
 // unreadable or of another mapping version. It does not reconcile.
-func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
+func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 	idx, err := bleve.OpenUsing(dir, runtimeConfig())
 	if err == nil {
 		v, verr := idx.GetInternal(keyVersion)
 		if verr == nil && string(v) == mappingVersion {
-			return &passageIndex{idx: idx, log: log}, false, nil
+			return &sourceIndex{idx: idx, log: log}, false, nil
 		}
 		log.Info("rebuilding search index: mapping version changed", "have", string(v), "want", mappingVersion)
 		idx.Close()
@@ -170,13 +174,49 @@ func openIndex(dir string, log *slog.Logger) (*passageIndex, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("creating search index %s: %w", dir, err)
 	}
-	x := &passageIndex{idx: idx, log: log}
+	x := &sourceIndex{idx: idx, log: log}
 	if err := x.setInternal(keyVersion, []byte(mappingVersion)); err != nil {
 		idx.Close()
 		return nil, false, fmt.Errorf("writing search index version: %w", err)
 	}
 	return x, true, nil
 }
+
+// errNoIndex is openIndexReadOnly's error when there is no index at all.
+var errNoIndex = errors.New("there is no search index")
+
+// openIndexReadOnly opens the index at dir for reading only, as it is: it
+// neither builds nor repairs it (for checking a library another process
+// may not hold).
+func openIndexReadOnly(dir string) (*sourceIndex, error) {
+	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return nil, errNoIndex
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sourceIndex{idx: idx, log: slog.New(slog.DiscardHandler)}, nil
+}
+
+// layout returns the mapping version the index records ("" if none).
+func (x *sourceIndex) layout() (string, error) {
+	v, err := x.idx.GetInternal(keyVersion)
+	if err != nil {
+		return "", fmt.Errorf("reading the index layout: %w", err)
+	}
+	return string(v), nil
+}
+
+// textAnalyzer returns the analyzer of the passage text field: questions
+// are analysed with it, so that their terms are the index's.
+func (x *sourceIndex) textAnalyzer() analysis.Analyzer {
+	m := x.idx.Mapping()
+	return m.AnalyzerNamed(m.AnalyzerNameForPath(fieldText))
+}
+
+// newBatch returns an empty batch of this index.
+func (x *sourceIndex) newBatch() *bleve.Batch { return x.idx.NewBatch() }
 
 // docID names passage i of source id in the index.
 func docID(sourceID string, i int) string { return sourceID + "/" + strconv.Itoa(i) }
@@ -210,7 +250,7 @@ func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 		published = src.Published
 	}
 	for i := range src.Passages {
-		d := passageDoc{
+		d := indexDoc{
 			Text:      src.PassageText(i),
 			Title:     src.Title,
 			Source:    src.ID,
@@ -222,7 +262,7 @@ func addToBatch(b *bleve.Batch, src *corpus.Source) error {
 			return fmt.Errorf("indexing passage %d of %s: %w", i, src.ID, err)
 		}
 	}
-	a := passageDoc{
+	a := indexDoc{
 		Article:   src.Title + "\n\n" + src.Text,
 		Kind:      kindArticle,
 		Source:    src.ID,
@@ -243,21 +283,26 @@ func outletKey(outlet string) string {
 
 // apply applies a batch, recording in it the store generation gen that the
 // index reflects once the batch is applied.
-func (x *passageIndex) apply(b *bleve.Batch, gen uint64) error {
+func (x *sourceIndex) apply(b *bleve.Batch, gen uint64) error {
 	b.SetInternal(keyGeneration, []byte(strconv.FormatUint(gen, 10)))
 	return x.batch(b)
 }
 
+// applyPart applies one batch of a long run of them (rebuild, reconcile)
+// whose last batch goes through apply: that one records the generation,
+// and close waits for it, the batches before it being on disk by then.
+func (x *sourceIndex) applyPart(b *bleve.Batch) error { return x.idx.Batch(b) }
+
 // setInternal writes one key of the index's internal store, as a batch
 // that close waits for like any other.
-func (x *passageIndex) setInternal(key, val []byte) error {
+func (x *sourceIndex) setInternal(key, val []byte) error {
 	b := x.idx.NewBatch()
 	b.SetInternal(key, val)
 	return x.batch(b)
 }
 
 // batch applies b and notes it as the batch close must see persisted.
-func (x *passageIndex) batch(b *bleve.Batch) error {
+func (x *sourceIndex) batch(b *bleve.Batch) error {
 	done := make(chan error, 1)
 	b.SetPersistedCallback(func(err error) { done <- err })
 	if err := x.idx.Batch(b); err != nil {
@@ -271,7 +316,7 @@ func (x *passageIndex) batch(b *bleve.Batch) error {
 
 // generation returns the store generation recorded by the last applied
 // batch; ok is false when none was recorded.
-func (x *passageIndex) generation() (gen uint64, ok bool, err error) {
+func (x *sourceIndex) generation() (gen uint64, ok bool, err error) {
 	v, err := x.idx.GetInternal(keyGeneration)
 	if err != nil {
 		return 0, false, fmt.Errorf("reading the index generation: %w", err)
@@ -288,7 +333,7 @@ func (x *passageIndex) generation() (gen uint64, ok bool, err error) {
 
 // removeToBatch adds to b the deletion of every document (passages and
 // article record) of a source.
-func (x *passageIndex) removeToBatch(ctx context.Context, b *bleve.Batch, sourceID string) error {
+func (x *sourceIndex) removeToBatch(ctx context.Context, b *bleve.Batch, sourceID string) error {
 	ids, err := x.docsOf(ctx, sourceID)
 	if err != nil {
 		return err
@@ -301,7 +346,7 @@ func (x *passageIndex) removeToBatch(ctx context.Context, b *bleve.Batch, source
 
 // docsOf returns the ids of the index documents (passages and article
 // record) of a source.
-func (x *passageIndex) docsOf(ctx context.Context, sourceID string) ([]string, error) {
+func (x *sourceIndex) docsOf(ctx context.Context, sourceID string) ([]string, error) {
 	var ids []string
 	for from := 0; ; from += 1000 {
 		q := bleve.NewTermQuery(sourceID)
@@ -352,16 +397,13 @@ type indexedSource struct {
 // source, what the index holds of it. It reads every document id, so its
 // cost grows with the index (0.4 s for the 112k documents of 100k passages): it is
 // for reconciling and checking, not for answering.
-func (x *passageIndex) inventory(ctx context.Context) (map[string]*indexedSource, error) {
-	adv, err := x.idx.Advanced()
+func (x *sourceIndex) inventory(ctx context.Context) (map[string]*indexedSource, error) {
+	v, err := x.view()
 	if err != nil {
 		return nil, fmt.Errorf("reading the index: %w", err)
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("reading the index: %w", err)
-	}
-	defer r.Close()
+	defer v.close()
+	r := v.r
 	all, err := r.DocIDReaderAll()
 	if err != nil {
 		return nil, fmt.Errorf("reading the index's documents: %w", err)
@@ -405,7 +447,7 @@ func (x *passageIndex) inventory(ctx context.Context) (map[string]*indexedSource
 
 // docCount returns the number of passages in the index (article records
 // not counted).
-func (x *passageIndex) docCount() (uint64, error) {
+func (x *sourceIndex) docCount() (uint64, error) {
 	n, err := x.idx.DocCount()
 	if err != nil {
 		return 0, fmt.Errorf("counting indexed passages: %w", err)
@@ -419,7 +461,7 @@ func (x *passageIndex) docCount() (uint64, error) {
 
 // close waits (at most persistWait) for the last applied batch to be on
 // disk, then closes the index.
-func (x *passageIndex) close() error {
+func (x *sourceIndex) close() error {
 	x.mu.Lock()
 	done := x.persisted
 	x.persisted = nil

@@ -39,7 +39,7 @@ type Options struct {
 // methods are safe for concurrent use; adds and removes are serialized.
 type Library struct {
 	store    *corpus.Store
-	index    *passageIndex
+	index    *sourceIndex
 	chunker  *corpus.Chunker
 	analyzer analysis.Analyzer
 	log      *slog.Logger
@@ -106,7 +106,7 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	l.index = x
-	l.analyzer = x.idx.Mapping().AnalyzerNamed(x.idx.Mapping().AnalyzerNameForPath(fieldText))
+	l.analyzer = x.textAnalyzer()
 	if l.analyzer == nil {
 		return errors.New("opening search index: its text analyzer is missing")
 	}
@@ -187,7 +187,7 @@ func (l *Library) rebuild(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	for _, id := range ids {
 		src, err := l.store.Get(ctx, id)
 		if err != nil {
@@ -200,7 +200,7 @@ func (l *Library) rebuild(ctx context.Context) error {
 			return err
 		}
 		if b.Size() >= 1000 {
-			if err := l.index.idx.Batch(b); err != nil {
+			if err := l.index.applyPart(b); err != nil {
 				return fmt.Errorf("rebuilding index: %w", err)
 			}
 			b.Reset()
@@ -229,12 +229,12 @@ func (l *Library) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	flush := func() error {
 		if b.Size() < 1000 {
 			return nil
 		}
-		if err := l.index.idx.Batch(b); err != nil {
+		if err := l.index.applyPart(b); err != nil {
 			return fmt.Errorf("reconciling the search index: %w", err)
 		}
 		b.Reset()
@@ -351,7 +351,7 @@ func (l *Library) Add(ctx context.Context, d corpus.Draft) (corpus.Source, error
 	if err := l.store.Put(ctx, src); err != nil {
 		return corpus.Source{}, err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	err = addToBatch(b, &src)
 	if err == nil {
 		err = l.commit(b)
@@ -414,7 +414,7 @@ func (l *Library) addSources(ctx context.Context, srcs []corpus.Source) (map[int
 	if err != nil {
 		return nil, err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	var added []string
 	for _, i := range stored {
 		added = append(added, srcs[i].ID)
@@ -462,7 +462,7 @@ func (l *Library) Replace(ctx context.Context, oldID string, d corpus.Draft) (ne
 	if err != nil {
 		return corpus.Source{}, false, err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	err = l.index.removeToBatch(ctx, b, oldID)
 	if err == nil {
 		err = addToBatch(b, &next)
@@ -498,7 +498,7 @@ func (l *Library) Remove(ctx context.Context, id, scope string) (corpus.Info, er
 	if err := l.store.Remove(ctx, id); err != nil {
 		return corpus.Info{}, err
 	}
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	err = l.index.removeToBatch(context.WithoutCancel(ctx), b, id)
 	if err == nil {
 		err = l.commit(b)

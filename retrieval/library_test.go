@@ -48,76 +48,12 @@ func ask(t testing.TB, l *Library, q Question) Result {
 	return res
 }
 
-// sharedFile returns the path of a file in ../shared, or the committed copy
-// in testdata when the shared folder is not beside the checkout.
-func sharedFile(t testing.TB, rel, copyName string) string {
-	p := filepath.Join("..", "..", "shared", rel)
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return filepath.Join("testdata", copyName)
-}
-
-// TestSeedPublic runs shared/eval/seed-public.yaml: every quote is
-// word-for-word in its seed file, each expected text is in the top 3, and
-// the none questions get no answer.
-func TestSeedPublic(t *testing.T) {
-	l, _ := openSeeded(t)
-	qs, err := LoadEvalQuestions(sharedFile(t, "eval/seed-public.yaml", "seed-public.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, _, err := corpus.SeedFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := l.Evaluate(context.Background(), qs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range rep.Outcomes {
-		for _, a := range o.Result.Answers {
-			raw, ok := files[a.Source.Origin]
-			if !ok {
-				t.Errorf("%q: answer from %q, not a seed file", o.Question.Question, a.Source.Origin)
-				continue
-			}
-			if !strings.Contains(string(raw), a.Quote) {
-				t.Errorf("%q: quote is not word-for-word in %s: %q", o.Question.Question, a.Source.Origin, a.Quote)
-			}
-		}
-		if !o.Right {
-			t.Errorf("%q: not answered as expected (rank %d); got %d answers: %v", o.Question.Question, o.Rank, len(o.Result.Answers), quotes(o.Result))
-		}
-	}
-	if rep.NotVerbatim != 0 {
-		t.Errorf("%d quotes not verbatim", rep.NotVerbatim)
-	}
-	if rep.HitAt3 != 1 || rep.NoAnswerRecall != 1 || rep.NoAnswerPrecision != 1 {
-		t.Errorf("hit@3 %.2f, no-answer precision %.2f recall %.2f; want all 1", rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall)
-	}
-	t.Logf("seed-public: %d questions, hit@1 %.2f, hit@3 %.2f, no-answer P %.2f R %.2f, %d quotes verbatim",
-		len(qs), rep.HitAt1, rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes)
-}
-
 func quotes(r Result) []string {
 	var out []string
 	for _, a := range r.Answers {
 		out = append(out, a.Source.Origin+": "+a.Quote)
 	}
 	return out
-}
-
-func TestCommittedEvalCopyMatchesShared(t *testing.T) {
-	p := filepath.Join("..", "..", "shared", "eval", "seed-public.yaml")
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Skip("shared/eval is not beside this checkout")
-	}
-	got, err := os.ReadFile(filepath.Join("testdata", "seed-public.yaml"))
-	if err != nil || string(got) != string(want) {
-		t.Errorf("testdata/seed-public.yaml differs from shared/eval/seed-public.yaml: copy it again")
-	}
 }
 
 // TestMuellerSyndication: 000 and 004 carry the same closing paragraphs
@@ -344,7 +280,7 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	// 2. Index has a source the store lacks.
 	doc, _ = corpus.ParseText([]byte("Ghost Story\n\nThe ghost ship sailed past the harbour at midnight."))
 	ghost, _ := corpus.NewSource(doc, corpus.Meta{Origin: "ghost.txt"}, c, time.Now())
-	b := l.index.idx.NewBatch()
+	b := l.index.newBatch()
 	if err := addToBatch(b, &ghost); err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +327,7 @@ func TestIndexRebuildAndReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := l.index.idx.GetInternal(keyVersion); string(v) != mappingVersion {
+	if v, _ := l.index.layout(); v != mappingVersion {
 		t.Errorf("index version %q after rebuild", v)
 	}
 	if got := ask(t, l, q).Answers[0].Quote; got != want {

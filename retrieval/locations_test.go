@@ -25,16 +25,20 @@ func TestTermLocationsMatchTheIndex(t *testing.T) {
 	}
 	compared := 0
 	for _, q := range questions {
-		terms, err := l.weigh(ctx, contentTerms(l.analyze(q)))
+		a, err := l.newAsking(q, nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer a.close()
+		if err := a.weigh(ctx, contentTerms(l.analyze(q))); err != nil {
+			t.Fatal(err)
+		}
 		want := map[string]bool{}
-		for _, qt := range terms {
+		for _, qt := range a.terms {
 			want[qt.term] = true
 		}
 		pq, _ := l.buildQuery(q, nil)
-		hits, err := l.hits(ctx, pq, 40, true)
+		hits, err := a.topMatches(ctx, pq, 40, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +117,7 @@ func TestMatchTextLeavesOutCommonTerms(t *testing.T) {
 		{off, "Did Russia interfere in the election, Mueller empty-handed?", "Did Russia interfere in the election, Mueller empty-handed?"},
 	}
 	for _, tt := range tests {
-		got, _, err := tt.l.matchTexts(ctx, tt.text)
+		got, _, err := matchTexts(ctx, tt.l, tt.text)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,11 +128,21 @@ func TestMatchTextLeavesOutCommonTerms(t *testing.T) {
 	// The article query counts articles: "Russia" is in all five seed
 	// articles, "empty" only in the two copies of one wire story ("handed"
 	// in more).
-	_, articles, err := open(0.5, 0).matchTexts(ctx, "Russia empty-handed")
+	_, articles, err := matchTexts(ctx, open(0.5, 0), "Russia empty-handed")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if articles != "empty" {
 		t.Errorf("article match text %q, want %q", articles, "empty")
 	}
+}
+
+// matchTexts returns the match texts of a question searched with text.
+func matchTexts(ctx context.Context, l *Library, text string) (passages, articles string, err error) {
+	a, err := l.newAsking(text, nil, "")
+	if err != nil {
+		return "", "", err
+	}
+	defer a.close()
+	return a.matchTexts(ctx)
 }

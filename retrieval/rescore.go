@@ -6,9 +6,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -42,68 +40,88 @@ type rescoreDoc struct {
 // weighed by UnorderedWeight), each pair scored as a BM25 pseudo-term. docs
 // is the number of documents of the field's kind in the index. The average
 // length is the candidates' own: bleve keeps no total of field lengths.
-// sameReader says the hits come from a search on r itself, so their internal
-// ids hold; otherwise each is looked up by its id, and a document r does not
-// have is left out of the result.
-func (l *Library) rescore(ctx context.Context, r index.IndexReader, field string, docs float64, terms []string, hits search.DocumentMatchCollection, sameReader bool) (map[string]float64, error) {
+// The hits come from a search of r itself, so their internal ids hold in
+// r's postings.
+func (l *Library) rescore(ctx context.Context, r index.IndexReader, field string, docs float64, terms []string, hits search.DocumentMatchCollection) (map[string]float64, error) {
 	t := l.tuning
 	prox := t.OrderedWeight > 0 || t.UnorderedWeight > 0 || t.SpanWeight > 0
 	cands := make([]*rescoreDoc, 0, len(hits))
 	for _, h := range hits {
-		iid := h.IndexInternalID
-		if !sameReader {
-			var err error
-			if iid, err = r.InternalID(h.ID); err != nil {
-				return nil, fmt.Errorf("looking up %s for rescoring: %w", h.ID, err)
-			}
-			if iid == nil {
-				continue
-			}
-		}
-		cands = append(cands, &rescoreDoc{id: h.ID, iid: iid, tf: make([]float64, len(terms)), pos: make([][]uint64, len(terms))})
+		cands = append(cands, &rescoreDoc{id: h.ID, iid: h.IndexInternalID, tf: make([]float64, len(terms)), pos: make([][]uint64, len(terms))})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].iid.Compare(cands[j].iid) < 0 })
-
 	idf := make([]float64, len(terms))
-	var tfd index.TermFieldDoc
 	for ti, term := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, prox)
-		if err != nil {
-			return nil, fmt.Errorf("reading term %q for rescoring: %w", term, err)
-		}
-		df := float64(tfr.Count())
-		idf[ti] = math.Log(1 + (docs-df+0.5)/(df+0.5))
-		if df > 0 {
-			for _, d := range cands {
-				m, err := tfr.Advance(d.iid, &tfd)
-				if err != nil {
-					tfr.Close()
-					return nil, fmt.Errorf("reading term %q for rescoring: %w", term, err)
-				}
-				if m == nil {
-					break
-				}
-				if m.ID.Compare(d.iid) != 0 {
-					continue
-				}
-				d.tf[ti] = float64(m.Freq)
-				if m.Norm > 0 {
-					d.length = 1 / (m.Norm * m.Norm)
-				}
-				if prox {
-					ps := make([]uint64, 0, min(len(m.Vectors), maxRescorePositions))
-					for _, v := range m.Vectors[:min(len(m.Vectors), maxRescorePositions)] {
-						ps = append(ps, v.Pos)
-					}
-					d.pos[ti] = ps
-				}
-			}
-		}
-		if err := tfr.Close(); err != nil {
-			return nil, fmt.Errorf("reading term %q for rescoring: %w", term, err)
+		var err error
+		if idf[ti], err = readPostings(ctx, r, field, term, ti, docs, cands, prox); err != nil {
+			return nil, err
 		}
 	}
+	avg := averageLength(cands)
+	out := make(map[string]float64, len(cands))
+	for _, d := range cands {
+		out[d.id] = d.score(&t, idf, avg, prox)
+	}
+	return out, nil
+}
 
+// readPostings reads the postings of question term number ti in field for
+// the candidates (sorted by internal id) into their term frequencies,
+// lengths and, with prox, positions; it returns the term's IDF among docs
+// documents.
+func readPostings(ctx context.Context, r index.IndexReader, field, term string, ti int, docs float64, cands []*rescoreDoc, prox bool) (float64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, prox)
+	if err != nil {
+		return 0, fmt.Errorf("reading term %q for rescoring: %w", term, err)
+	}
+	df := float64(tfr.Count())
+	idf := math.Log(1 + (docs-df+0.5)/(df+0.5))
+	if df > 0 {
+		if err := readCandidates(tfr, ti, cands, prox); err != nil {
+			tfr.Close()
+			return 0, fmt.Errorf("reading term %q for rescoring: %w", term, err)
+		}
+	}
+	if err := tfr.Close(); err != nil {
+		return 0, fmt.Errorf("reading term %q for rescoring: %w", term, err)
+	}
+	return idf, nil
+}
+
+// readCandidates advances tfr, the postings of term number ti, through the
+// candidates (sorted by internal id) and notes each one's frequency of the
+// term, its length and, with prox, the term's first maxRescorePositions
+// positions.
+func readCandidates(tfr index.TermFieldReader, ti int, cands []*rescoreDoc, prox bool) error {
+	var tfd index.TermFieldDoc
+	for _, d := range cands {
+		m, err := tfr.Advance(d.iid, &tfd)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			return nil
+		}
+		if m.ID.Compare(d.iid) != 0 {
+			continue
+		}
+		d.tf[ti] = float64(m.Freq)
+		if m.Norm > 0 {
+			d.length = 1 / (m.Norm * m.Norm)
+		}
+		if prox {
+			ps := make([]uint64, 0, min(len(m.Vectors), maxRescorePositions))
+			for _, v := range m.Vectors[:min(len(m.Vectors), maxRescorePositions)] {
+				ps = append(ps, v.Pos)
+			}
+			d.pos[ti] = ps
+		}
+	}
+	return nil
+}
+
+// averageLength is the mean length of the candidates whose length is known.
+func averageLength(cands []*rescoreDoc) float64 {
 	avg, n := 0.0, 0.0
 	for _, d := range cands {
 		if d.length > 0 {
@@ -114,41 +132,45 @@ func (l *Library) rescore(ctx context.Context, r index.IndexReader, field string
 	if n > 0 {
 		avg /= n
 	}
-	out := make(map[string]float64, len(cands))
-	for _, d := range cands {
-		norm := 1.0
-		if avg > 0 && d.length > 0 {
-			norm = 1 - t.RescoreB + t.RescoreB*d.length/avg
-		}
-		sat := func(tf float64) float64 { return tf * (t.RescoreK1 + 1) / (tf + t.RescoreK1*norm) }
-		s := 0.0
-		for ti, tf := range d.tf {
-			if tf > 0 {
-				s += idf[ti] * (sat(tf) + t.RescoreDelta)
-			}
-		}
-		if t.SpanWeight > 0 {
-			s += t.SpanWeight * bestSpan(d.pos, idf, t.SpanWindow)
-		}
-		if prox {
-			for ti := 0; ti+1 < len(terms); ti++ {
-				a, b := d.pos[ti], d.pos[ti+1]
-				if len(a) == 0 || len(b) == 0 {
-					continue
-				}
-				ordered, unordered := pairCounts(a, b, t.ProximityGap, t.ProximityWindow)
-				w := (idf[ti] + idf[ti+1]) / 2
-				if ordered > 0 {
-					s += t.OrderedWeight * w * sat(ordered)
-				}
-				if unordered > 0 {
-					s += t.UnorderedWeight * w * sat(unordered)
-				}
-			}
-		}
-		out[d.id] = s
+	return avg
+}
+
+// score is the candidate's second-stage score (see rescore) given the
+// terms' IDF and the candidates' average length avg; prox adds the
+// proximity evidence.
+func (d *rescoreDoc) score(t *Tuning, idf []float64, avg float64, prox bool) float64 {
+	norm := 1.0
+	if avg > 0 && d.length > 0 {
+		norm = 1 - t.RescoreB + t.RescoreB*d.length/avg
 	}
-	return out, nil
+	sat := func(tf float64) float64 { return tf * (t.RescoreK1 + 1) / (tf + t.RescoreK1*norm) }
+	s := 0.0
+	for ti, tf := range d.tf {
+		if tf > 0 {
+			s += idf[ti] * (sat(tf) + t.RescoreDelta)
+		}
+	}
+	if t.SpanWeight > 0 {
+		s += t.SpanWeight * bestSpan(d.pos, idf, t.SpanWindow)
+	}
+	if !prox {
+		return s
+	}
+	for ti := 0; ti+1 < len(d.tf); ti++ {
+		a, b := d.pos[ti], d.pos[ti+1]
+		if len(a) == 0 || len(b) == 0 {
+			continue
+		}
+		ordered, unordered := pairCounts(a, b, t.ProximityGap, t.ProximityWindow)
+		w := (idf[ti] + idf[ti+1]) / 2
+		if ordered > 0 {
+			s += t.OrderedWeight * w * sat(ordered)
+		}
+		if unordered > 0 {
+			s += t.UnorderedWeight * w * sat(unordered)
+		}
+	}
+	return s
 }
 
 // pairCounts counts the occurrences of term b after term a within gap
@@ -201,19 +223,4 @@ func bestSpan(pos [][]uint64, idf []float64, window int) float64 {
 		best = max(best, cur)
 	}
 	return best
-}
-
-// readerProbe is a query that notes the index reader its search runs on,
-// so that the second stage can tell whether the hits' internal ids hold in
-// its own reader (scorch hands out the same snapshot while the index is
-// unchanged).
-type readerProbe struct {
-	query.Query
-	reader index.IndexReader
-}
-
-// Searcher notes the reader and returns the wrapped query's searcher.
-func (p *readerProbe) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	p.reader = i
-	return p.Query.Searcher(ctx, i, m, options)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/synth"
 )
 
 // synthBenchPassages is the corpus size of the synthetic benchmarks: small
@@ -14,7 +15,7 @@ const synthBenchPassages = 2000
 
 // synthDocs generates articles holding n passages in all, and questions.
 func synthDocs(n, questions int) ([]corpus.Document, []string) {
-	g := NewSynth(1, questions)
+	g := synth.New(1, questions)
 	var docs []corpus.Document
 	for planned := 0; planned < n; {
 		d := g.Article(n - planned)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/synth"
 )
 
 // benchReport is what `verbatim bench` measures.
@@ -161,7 +162,7 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 	clock := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	rep := &benchReport{Seed: o.seed, CPUs: runtime.GOMAXPROCS(0)}
 
-	gen := retrieval.NewSynth(o.seed, o.queries)
+	gen := synth.New(o.seed, o.queries)
 	if err := benchBuild(ctx, e, dir, clock, gen, o, exp, rep); err != nil {
 		return nil, err
 	}
@@ -186,10 +187,22 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 
+	if err := benchAsk(ctx, e, dir, clock, qs, rep); err != nil {
+		return nil, err
+	}
+	rep.PeakRSSBytes = max(buildPeak, rep.ServePeakRSSBytes)
+	return rep, nil
+}
+
+// benchAsk reopens the library built in dir, as a server starts, and asks
+// it the questions qs one by one, noting in rep the time to open and to the
+// first answer, each answer's latency, the CPU time per answer and the
+// peak RSS while serving.
+func benchAsk(ctx context.Context, e *env, dir string, clock func() time.Time, qs []string, rep *benchReport) error {
 	start := time.Now()
 	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, NoSeed: true, Now: clock})
 	if err != nil {
-		return nil, fmt.Errorf("reopening the built library: %w", err)
+		return fmt.Errorf("reopening the built library: %w", err)
 	}
 	defer lib.Close()
 	rep.OpenOnlySeconds = time.Since(start).Seconds()
@@ -201,7 +214,7 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 		res, err := lib.Ask(ctx, retrieval.Question{Text: q})
 		d := time.Since(t)
 		if err != nil {
-			return nil, fmt.Errorf("asking %q: %w", q, err)
+			return fmt.Errorf("asking %q: %w", q, err)
 		}
 		if i == 0 {
 			rep.OpenSeconds = time.Since(start).Seconds()
@@ -217,14 +230,13 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 	rep.LoadAvg = loadAvg()
 	rep.AnswerMS = percentilesOf(lat)
 	rep.ServePeakRSSBytes = peakRSS()
-	rep.PeakRSSBytes = max(buildPeak, rep.ServePeakRSSBytes)
-	return rep, nil
+	return nil
 }
 
 // benchBuild generates o.passages passages and adds them through the real
 // add path (AddMany in batches of o.batch drafts) into a
 // new library in dir, which it closes.
-func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time, gen *retrieval.Synth, o benchOptions, exp *benchExport, rep *benchReport) error {
+func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time, gen *synth.Generator, o benchOptions, exp *benchExport, rep *benchReport) error {
 	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, NoSeed: true, Now: clock})
 	if err != nil {
 		return fmt.Errorf("opening a new library in %s: %w", dir, err)

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/evaluation"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -31,7 +34,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	case len(pos) != 1:
 		return usageError{"give one questions file (like shared/eval/seed-public.yaml) or --beir DIR"}
 	}
-	qs, err := retrieval.LoadEvalQuestions(pos[0])
+	qs, err := loadQuestions(pos[0])
 	if err != nil {
 		return err
 	}
@@ -49,7 +52,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("opening the library in %s: %w", dir, err)
 	}
 	defer lib.Close()
-	rep, err := lib.Evaluate(ctx, qs)
+	rep, err := evaluation.Run(ctx, lib, qs)
 	if err != nil {
 		return err
 	}
@@ -66,6 +69,27 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// loadQuestions reads a questions file (the format of
+// shared/eval/seed-public.yaml). Unknown keys are errors, so a typo cannot
+// silently make a question easier.
+func loadQuestions(path string) ([]evaluation.Question, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading questions: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	var qs []evaluation.Question
+	if err := dec.Decode(&qs); err != nil {
+		return nil, fmt.Errorf("reading questions from %s: %w", path, err)
+	}
+	if err := evaluation.Validate(qs); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return qs, nil
+}
+
 // evalFailure is a question not answered as expected, for --json.
 type evalFailure struct {
 	Question    string   `json:"question"`
@@ -74,7 +98,7 @@ type evalFailure struct {
 	NotVerbatim []string `json:"not_verbatim,omitempty"`
 }
 
-func evalJSON(rep *retrieval.EvalReport) any {
+func evalJSON(rep *evaluation.Report) any {
 	failures := []evalFailure{}
 	for _, o := range rep.Outcomes {
 		if !o.Right || len(o.NotVerbatim) > 0 {
@@ -94,7 +118,7 @@ func evalJSON(rep *retrieval.EvalReport) any {
 	}{len(rep.Outcomes), rep.Answerable, rep.HitAt1, rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes, rep.NotVerbatim, failures}
 }
 
-func expected(q retrieval.EvalQuestion) string {
+func expected(q evaluation.Question) string {
 	if q.None {
 		return "no answer"
 	}
@@ -109,7 +133,7 @@ func returned(r retrieval.Result) []string {
 	return out
 }
 
-func printEval(e *env, rep *retrieval.EvalReport) {
+func printEval(e *env, rep *evaluation.Report) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "QUESTION\tRANK\tRESULT")
 	for _, o := range rep.Outcomes {
@@ -151,7 +175,7 @@ func printEval(e *env, rep *retrieval.EvalReport) {
 // evalBEIR indexes a BEIR corpus into a temporary library through the real
 // add path and ranks every judged query with the real query.
 func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error {
-	b, err := retrieval.LoadBEIR(dir, split)
+	b, err := evaluation.LoadBEIR(dir, split)
 	if err != nil {
 		return err
 	}
@@ -189,7 +213,7 @@ func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error
 		return nil
 	}
 	for i, d := range b.Docs {
-		batch = append(batch, retrieval.BEIRDraft(d))
+		batch = append(batch, evaluation.BEIRDraft(d))
 		if len(batch) == 500 {
 			if err := flush(); err != nil {
 				return err
@@ -201,7 +225,7 @@ func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error
 		return err
 	}
 	qbar := newProgress(e.stderr, "querying", len(b.Queries))
-	rep, err := lib.EvaluateBEIR(ctx, b, origin, qbar.set)
+	rep, err := evaluation.RunBEIR(ctx, lib, b, origin, qbar.set)
 	if err != nil {
 		return err
 	}

@@ -193,7 +193,7 @@ func TestDataDir(t *testing.T) {
 func TestEvalSeedPublic(t *testing.T) {
 	path := filepath.Join("..", "..", "..", "shared", "eval", "seed-public.yaml")
 	if _, err := os.Stat(path); err != nil {
-		path = filepath.Join("..", "..", "retrieval", "testdata", "seed-public.yaml")
+		path = filepath.Join("..", "..", "evaluation", "testdata", "seed-public.yaml")
 	}
 	code, out, errs := cli(t, t.TempDir(), "eval", "--json", path)
 	if code != 0 {
@@ -216,7 +216,7 @@ func TestEvalSeedPublic(t *testing.T) {
 }
 
 func TestEvalBEIRTiny(t *testing.T) {
-	code, out, errs := cli(t, t.TempDir(), "eval", "--json", "--beir", filepath.Join("..", "..", "retrieval", "testdata", "beir-tiny"))
+	code, out, errs := cli(t, t.TempDir(), "eval", "--json", "--beir", filepath.Join("..", "..", "evaluation", "testdata", "beir-tiny"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

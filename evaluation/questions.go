@@ -1,56 +1,45 @@
-package retrieval
+package evaluation
 
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
-// EvalQuestion is one question of an evaluation file (the format of
-// shared/eval/seed-public.yaml): the answer must come from one of Sources
-// (matched on a source's origin) in one quote containing every string of
-// Contains; or, when None is set, the library must not answer at all.
-type EvalQuestion struct {
+// Question is one question of a questions file (the format of
+// shared/eval/seed-public.yaml, whose keys the yaml tags name; the caller
+// decodes the file): the answer must come from one of Sources (matched on a
+// source's origin or id) in one quote containing every string of Contains;
+// or, when None is set, the library must not answer at all.
+type Question struct {
 	Question string   `yaml:"question"`
 	Sources  []string `yaml:"sources"`
 	Contains []string `yaml:"contains"`
 	None     bool     `yaml:"none"`
 }
 
-// LoadEvalQuestions reads an evaluation file. Unknown keys are errors, so a
-// typo cannot silently make a question easier.
-func LoadEvalQuestions(path string) ([]EvalQuestion, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading questions: %w", err)
-	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	var qs []EvalQuestion
-	if err := dec.Decode(&qs); err != nil {
-		return nil, fmt.Errorf("reading questions from %s: %w", path, err)
-	}
+// Validate checks that every question can be scored: it has text, and
+// sources and strings to find, or none set. The error names the first
+// question that cannot, by its 1-based number.
+func Validate(qs []Question) error {
 	for i, q := range qs {
 		if strings.TrimSpace(q.Question) == "" {
-			return nil, fmt.Errorf("%s: question %d has no text", path, i+1)
+			return fmt.Errorf("question %d has no text", i+1)
 		}
 		if !q.None && (len(q.Sources) == 0 || len(q.Contains) == 0) {
-			return nil, fmt.Errorf("%s: question %d (%q) needs sources and contains, or none: true", path, i+1, q.Question)
+			return fmt.Errorf("question %d (%q) needs sources and contains, or none: true", i+1, q.Question)
 		}
 	}
-	return qs, nil
+	return nil
 }
 
-// EvalOutcome is what the library did with one evaluation question.
-type EvalOutcome struct {
-	Question EvalQuestion
-	Result   Result
+// Outcome is what the library did with one question.
+type Outcome struct {
+	Question Question
+	Result   retrieval.Result
 	// Rank is the 1-based rank of the first right answer, 0 if none.
 	Rank int
 	// Right is true when the question was answered as expected: a right
@@ -61,9 +50,9 @@ type EvalOutcome struct {
 	NotVerbatim []string
 }
 
-// EvalReport sums up an evaluation run.
-type EvalReport struct {
-	Outcomes []EvalOutcome
+// Report sums up the run of a questions file.
+type Report struct {
+	Outcomes []Outcome
 	// Answerable is the number of questions that have an answer; HitAt1 and
 	// HitAt3 the share of those answered right at rank 1 / within 3.
 	Answerable     int
@@ -78,7 +67,7 @@ type EvalReport struct {
 
 // AllRight reports whether every question was answered as expected and
 // every quote was verbatim.
-func (r *EvalReport) AllRight() bool {
+func (r *Report) AllRight() bool {
 	for _, o := range r.Outcomes {
 		if !o.Right {
 			return false
@@ -87,20 +76,20 @@ func (r *EvalReport) AllRight() bool {
 	return r.NotVerbatim == 0
 }
 
-// Evaluate runs each question through the real answer path (Ask, top 3,
+// Run asks lib each question through the real answer path (Ask, top 3,
 // every source visible) and scores the answers.
-func (l *Library) Evaluate(ctx context.Context, qs []EvalQuestion) (*EvalReport, error) {
-	rep := &EvalReport{}
+func Run(ctx context.Context, lib *retrieval.Library, qs []Question) (*Report, error) {
+	rep := &Report{}
 	var hit1, hit3, declined, declinedRight, none int
 	for _, q := range qs {
-		res, err := l.Ask(ctx, Question{Text: q.Question, K: 3})
+		res, err := lib.Ask(ctx, retrieval.Question{Text: q.Question, K: 3})
 		if err != nil {
 			return nil, fmt.Errorf("asking %q: %w", q.Question, err)
 		}
-		o := EvalOutcome{Question: q, Result: res}
+		o := Outcome{Question: q, Result: res}
 		for i, a := range res.Answers {
 			rep.Quotes++
-			if err := l.checkVerbatim(ctx, a); err != nil {
+			if err := checkVerbatim(ctx, lib, a); err != nil {
 				rep.NotVerbatim++
 				o.NotVerbatim = append(o.NotVerbatim, err.Error())
 			}
@@ -146,8 +135,8 @@ func (l *Library) Evaluate(ctx context.Context, qs []EvalQuestion) (*EvalReport,
 
 // checkVerbatim checks an answer against the stored source: the quote is
 // exactly the text at its span, and the text is the one its hash names.
-func (l *Library) checkVerbatim(ctx context.Context, a Answer) error {
-	src, err := l.store.Get(ctx, a.Source.ID)
+func checkVerbatim(ctx context.Context, lib *retrieval.Library, a retrieval.Answer) error {
+	src, err := lib.Get(ctx, a.Source.ID, "")
 	if err != nil {
 		return fmt.Errorf("quote from %s: %w", a.Source.ID, err)
 	}
@@ -163,7 +152,7 @@ func (l *Library) checkVerbatim(ctx context.Context, a Answer) error {
 // answerMatches reports whether an answer is from one of the expected
 // sources and contains every expected string (white space folded, curly
 // and straight quotes alike).
-func answerMatches(a Answer, q EvalQuestion) bool {
+func answerMatches(a retrieval.Answer, q Question) bool {
 	fromExpected := false
 	for _, s := range q.Sources {
 		if a.Source.Origin == s || a.Source.ID == s {

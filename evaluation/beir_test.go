@@ -1,11 +1,13 @@
-package retrieval
+package evaluation
 
 import (
 	"context"
 	"errors"
-	"github.com/verbatim-bot/verbatim/corpus"
 	"math"
 	"testing"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
 func TestMetrics(t *testing.T) {
@@ -41,7 +43,7 @@ func TestEvaluateBEIRTiny(t *testing.T) {
 	if len(b.Docs) != 3 || len(b.Queries) != 3 {
 		t.Fatalf("loaded %d docs, %d judged queries; want 3, 3", len(b.Docs), len(b.Queries))
 	}
-	l, err := Open(ctx, Options{Dir: t.TempDir(), NoSeed: true})
+	l, err := retrieval.Open(ctx, retrieval.Options{Dir: t.TempDir(), NoSeed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestEvaluateBEIRTiny(t *testing.T) {
 	if dups != 1 {
 		t.Fatalf("AddMany: %d duplicates (want 1: the repeated document)", dups)
 	}
-	rep, err := l.EvaluateBEIR(ctx, b, origin, nil)
+	rep, err := RunBEIR(ctx, l, b, origin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,20 +1,19 @@
-package retrieval
+package evaluation
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
 // BEIR is a retrieval benchmark in BEIR format: corpus.jsonl ({_id, title,
@@ -139,51 +138,6 @@ func BEIRDraft(d BEIRDoc) corpus.Draft {
 	return corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: d.ID, AddedBy: "beir"}}
 }
 
-// RankedSource is a source in a ranking, with its score.
-type RankedSource struct {
-	ID    string
-	Score float64
-}
-
-// RankSources ranks the library's sources for a question by the same
-// retrieval as Ask (ranking only: no coverage cut, no quote). A source's
-// score is the score of its best passage (which includes its article's
-// score), or its article's score alone when none of its passages is among
-// the best.
-func (l *Library) RankSources(ctx context.Context, text string, n int) ([]RankedSource, error) {
-	if strings.TrimSpace(text) == "" || !hasLetterOrDigit(text) {
-		return nil, nil
-	}
-	if utf8.RuneCountInString(text) > MaxQuestionRunes {
-		text = string([]rune(text)[:MaxQuestionRunes])
-	}
-	hits, articles, err := l.retrieve(ctx, text, nil, n*l.tuning.RankPassagesPerSource)
-	if err != nil {
-		return nil, err
-	}
-	best := make(map[string]float64, len(articles))
-	for id, s := range articles {
-		best[id] = s
-	}
-	for _, h := range hits {
-		best[h.source] = max(best[h.source], h.score)
-	}
-	out := make([]RankedSource, 0, len(best))
-	for id, s := range best {
-		out = append(out, RankedSource{ID: id, Score: s})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].ID < out[j].ID
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out, nil
-}
-
 // BEIRReport holds the figures of a BEIR run.
 type BEIRReport struct {
 	NDCGAt10      float64 `json:"ndcg_at_10"`
@@ -194,13 +148,14 @@ type BEIRReport struct {
 	QueriesPerSec float64 `json:"queries_per_sec"`
 }
 
-// EvaluateBEIR runs every judged query of b through RankSources and scores
-// the rankings. origin maps the library's source ids to BEIR document ids.
-func (l *Library) EvaluateBEIR(ctx context.Context, b *BEIR, origin map[string]string, progress func(done int)) (BEIRReport, error) {
+// RunBEIR runs every judged query of b through lib's RankSources and scores
+// the rankings. origin maps the library's source ids to BEIR document ids;
+// progress, when not nil, is called after each query.
+func RunBEIR(ctx context.Context, lib *retrieval.Library, b *BEIR, origin map[string]string, progress func(done int)) (BEIRReport, error) {
 	rep := BEIRReport{Queries: len(b.Queries), Docs: len(b.Docs)}
 	start := time.Now()
 	for i, q := range b.Queries {
-		ranked, err := l.RankSources(ctx, q.Text, 100)
+		ranked, err := lib.RankSources(ctx, q.Text, 100)
 		if err != nil {
 			return rep, fmt.Errorf("query %s: %w", q.ID, err)
 		}
@@ -225,58 +180,4 @@ func (l *Library) EvaluateBEIR(ctx context.Context, b *BEIR, origin map[string]s
 		rep.QueriesPerSec = n / elapsed
 	}
 	return rep, nil
-}
-
-// ndcg is nDCG@k with graded relevance (gain = grade, log2 discount).
-func ndcg(docs []string, rel map[string]int, k int) float64 {
-	dcg := 0.0
-	for i, d := range docs[:min(k, len(docs))] {
-		if g := rel[d]; g > 0 {
-			dcg += float64(g) / math.Log2(float64(i+2))
-		}
-	}
-	var grades []int
-	for _, g := range rel {
-		if g > 0 {
-			grades = append(grades, g)
-		}
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(grades)))
-	idcg := 0.0
-	for i, g := range grades[:min(k, len(grades))] {
-		idcg += float64(g) / math.Log2(float64(i+2))
-	}
-	if idcg == 0 {
-		return 0
-	}
-	return dcg / idcg
-}
-
-// recall is the share of relevant documents found in the top k.
-func recall(docs []string, rel map[string]int, k int) float64 {
-	total, found := 0, 0
-	for _, g := range rel {
-		if g > 0 {
-			total++
-		}
-	}
-	for _, d := range docs[:min(k, len(docs))] {
-		if rel[d] > 0 {
-			found++
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return float64(found) / float64(total)
-}
-
-// mrr is the reciprocal rank of the first relevant document in the top k.
-func mrr(docs []string, rel map[string]int, k int) float64 {
-	for i, d := range docs[:min(k, len(docs))] {
-		if rel[d] > 0 {
-			return 1 / float64(i+1)
-		}
-	}
-	return 0
 }

@@ -1,4 +1,4 @@
-package retrieval
+package synth
 
 import (
 	"reflect"
@@ -12,7 +12,7 @@ import (
 
 func TestSynthIsDeterministic(t *testing.T) {
 	gen := func(seed uint64) ([]corpus.Document, []string) {
-		g := NewSynth(seed, 25)
+		g := New(seed, 25)
 		var docs []corpus.Document
 		for range 60 {
 			docs = append(docs, g.Article(20))
@@ -38,7 +38,7 @@ func TestSynthShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewSynth(1, 100)
+	g := New(1, 100)
 	texts := map[string]bool{}
 	syndicated := 0
 	for i := range 300 {

@@ -1,4 +1,8 @@
-package retrieval
+// Package synth generates a deterministic corpus of news-like English
+// articles, and questions about them, for measuring the library at sizes no
+// real test corpus has (`verbatim bench` and the retrieval benchmarks). It
+// owns the generator alone; what is measured with it is its callers' part.
+package synth
 
 import (
 	"fmt"
@@ -14,8 +18,7 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// Synth generates a deterministic corpus of news-like English articles, for
-// measuring the library at sizes no real test corpus has. The same seed
+// Generator makes the articles and questions of one seed: the same seed
 // always gives the same articles and questions.
 //
 // Words follow a Zipf–Mandelbrot law over a fixed vocabulary: the most
@@ -23,10 +26,10 @@ import (
 // pronounceable pseudo-words built from a syllable inventory, so that the
 // index sees a realistic share of stop words, common terms and a long tail
 // of rare ones. Sentences have 8–35 words, paragraphs 2–6 sentences (at most
-// synthMaxParaWords words, so that each paragraph is one passage), and some
+// maxParaWords words, so that each paragraph is one passage), and some
 // articles are syndicated copies of a recent one: the same paragraphs under
 // another outlet, behind a new first paragraph.
-type Synth struct {
+type Generator struct {
 	rng  *rand.Rand // articles
 	qrng *rand.Rand // the sample of passages questions are asked about
 	cdf  []float64  // cumulative Zipf weights over vocabulary ranks
@@ -44,19 +47,19 @@ type Synth struct {
 
 // Shape of the generated text.
 const (
-	synthVocabulary    = 300_000 // distinct word ranks
-	synthZipfS         = 1.05    // Zipf exponent
-	synthZipfQ         = 2.7     // Mandelbrot shift: flattens the head
-	synthMaxParaWords  = 120     // below the chunker's MaxWords: one paragraph, one passage
-	synthSyndicated    = 0.06    // share of articles that copy a recent one
-	synthRecent        = 32      // how far back a syndicated copy may reach
-	synthUnknownShare  = 0.10    // share of questions with words the corpus lacks
-	synthQuoteSentence = 0.15    // share of sentences that are a quote with "said"
+	vocabulary      = 300_000 // distinct word ranks
+	zipfS           = 1.05    // Zipf exponent
+	zipfQ           = 2.7     // Mandelbrot shift: flattens the head
+	maxParaWords    = 120     // below the chunker's MaxWords: one paragraph, one passage
+	syndicatedShare = 0.06    // share of articles that copy a recent one
+	maxRecent       = 32      // how far back a syndicated copy may reach
+	unknownShare    = 0.10    // share of questions with words the corpus lacks
+	quoteShare      = 0.15    // share of sentences that are a quote with "said"
 )
 
-// synthHead are the most frequent ranks: real English words, roughly in the
+// headWords are the most frequent ranks: real English words, roughly in the
 // order of their frequency in news text.
-var synthHead = dedupe(strings.Fields(`the of and to a in that is for on said was with he it as at by from
+var headWords = dedupe(strings.Fields(`the of and to a in that is for on said was with he it as at by from
 his have be has are an not but they who were had its this been will after their would more
 which or we about also one new two year up last than out over when she into there all could her
 some other told people percent years government first no can so what police state minister
@@ -80,53 +83,53 @@ func dedupe(words []string) []string {
 	return out
 }
 
-// synthOnsets, synthNuclei and synthCodas build pseudo-words: every
+// onsets, nuclei and codas build pseudo-words: every
 // syllable is an onset and a nucleus, and a word may end in a coda. Since no
 // onset is a vowel and no nucleus a consonant, each word parses one way, so
 // distinct ranks give distinct words.
 var (
-	synthOnsets = strings.Fields("b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sh ch th")
-	synthNuclei = strings.Fields("a e i o u ai ea ou")
-	synthCodas  = []string{"", "n", "r", "l", "t", "m", "k"}
+	onsets = strings.Fields("b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sh ch th")
+	nuclei = strings.Fields("a e i o u ai ea ou")
+	codas  = []string{"", "n", "r", "l", "t", "m", "k"}
 )
 
-// synthOutletSuffixes name the generated outlets.
-var synthOutletSuffixes = strings.Fields("Times Post Herald Wire Tribune Gazette Journal News Observer Chronicle")
+// outletSuffixes name the generated outlets.
+var outletSuffixes = strings.Fields("Times Post Herald Wire Tribune Gazette Journal News Observer Chronicle")
 
-// NewSynth returns a generator for seed that keeps a uniform sample of
+// New returns a generator for seed that keeps a uniform sample of
 // questions passages to ask about (see Questions).
-func NewSynth(seed uint64, questions int) *Synth {
-	g := &Synth{
+func New(seed uint64, questions int) *Generator {
+	g := &Generator{
 		rng:  rand.New(rand.NewPCG(seed, 0x5eed_a271c1e5)),
 		qrng: rand.New(rand.NewPCG(seed, 0x9e57_10a5)),
 		want: max(questions, 0),
 	}
-	g.cdf = make([]float64, synthVocabulary)
+	g.cdf = make([]float64, vocabulary)
 	sum := 0.0
 	for r := range g.cdf {
-		sum += 1 / math.Pow(float64(r)+1+synthZipfQ, synthZipfS)
+		sum += 1 / math.Pow(float64(r)+1+zipfQ, zipfS)
 		g.cdf[r] = sum
 	}
 	for r := range g.cdf {
 		g.cdf[r] /= sum
 	}
 	for i := 0; i < 40; i++ {
-		name := g.properName(len(synthHead) + 2000 + i*37)
-		g.outlets = append(g.outlets, name+" "+synthOutletSuffixes[i%len(synthOutletSuffixes)])
+		name := g.properName(len(headWords) + 2000 + i*37)
+		g.outlets = append(g.outlets, name+" "+outletSuffixes[i%len(outletSuffixes)])
 	}
 	return g
 }
 
 // Article returns the next article, of at most maxParagraphs paragraphs
 // (at least one). Each paragraph becomes one passage when chunked.
-func (g *Synth) Article(maxParagraphs int) corpus.Document {
+func (g *Generator) Article(maxParagraphs int) corpus.Document {
 	maxParagraphs = max(maxParagraphs, 1)
 	g.made++
 	outlet := g.outlets[g.rng.IntN(len(g.outlets))]
 	date := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, g.rng.IntN(11*365))
 	var title string
 	var paras []string
-	if len(g.recent) > 0 && g.rng.Float64() < synthSyndicated && maxParagraphs >= 2 {
+	if len(g.recent) > 0 && g.rng.Float64() < syndicatedShare && maxParagraphs >= 2 {
 		// A wire copy: a new first paragraph, then the original's paragraphs
 		// (perhaps trimmed at the end).
 		orig := g.recent[g.rng.IntN(len(g.recent))]
@@ -143,9 +146,9 @@ func (g *Synth) Article(maxParagraphs int) corpus.Document {
 			paras = append(paras, g.paragraph())
 		}
 	}
-	if len(g.recent) == synthRecent {
+	if len(g.recent) == maxRecent {
 		copy(g.recent, g.recent[1:])
-		g.recent = g.recent[:synthRecent-1]
+		g.recent = g.recent[:maxRecent-1]
 	}
 	g.recent = append(g.recent, paras)
 
@@ -174,7 +177,7 @@ func (g *Synth) Article(maxParagraphs int) corpus.Document {
 
 // offer puts a passage into the sample of passages to ask about
 // (reservoir sampling: every passage seen is equally likely to be kept).
-func (g *Synth) offer(p string) {
+func (g *Generator) offer(p string) {
 	g.seen++
 	if len(g.sample) < g.want {
 		g.sample = append(g.sample, p)
@@ -185,22 +188,22 @@ func (g *Synth) offer(p string) {
 	}
 }
 
-// Questions returns up to the number of questions asked for at NewSynth,
+// Questions returns up to the number of questions asked for at New,
 // about the passages generated so far: a few content words of one sentence
 // of a sampled passage, in a question's words. About a tenth have words the
 // corpus does not have (some only such words, which no passage answers).
-func (g *Synth) Questions() []string {
+func (g *Generator) Questions() []string {
 	templates := []string{"What did %s?", "Why %s?", "Who said %s?", "%s?", "Is it true that %s?", "What happened with %s?", "Did %s?"}
 	out := make([]string, 0, len(g.sample))
 	for _, p := range g.sample {
 		var words []string
-		if g.qrng.Float64() < synthUnknownShare && g.qrng.IntN(2) == 0 {
+		if g.qrng.Float64() < unknownShare && g.qrng.IntN(2) == 0 {
 			for range 2 + g.qrng.IntN(3) {
 				words = append(words, g.unknownWord())
 			}
 		} else {
 			words = g.contentWords(p)
-			if g.qrng.Float64() < synthUnknownShare/2 {
+			if g.qrng.Float64() < unknownShare/2 {
 				words = append(words, g.unknownWord())
 			}
 		}
@@ -211,13 +214,13 @@ func (g *Synth) Questions() []string {
 
 // contentWords picks 3–6 words, in order, from one sentence of p, leaving
 // out the most frequent (function) words.
-func (g *Synth) contentWords(p string) []string {
+func (g *Generator) contentWords(p string) []string {
 	sents := strings.SplitAfter(p, ". ")
 	s := sents[g.qrng.IntN(len(sents))]
 	var cands []string
 	for _, w := range strings.Fields(s) {
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if w == "" || synthIsHead(strings.ToLower(w)) {
+		if w == "" || isHead(strings.ToLower(w)) {
 			continue
 		}
 		cands = append(cands, w)
@@ -230,26 +233,26 @@ func (g *Synth) contentWords(p string) []string {
 	return cands[start : start+n]
 }
 
-// synthHeadSet holds synthHead for lookups; built once, read-only.
-var synthHeadSet = func() map[string]bool {
-	m := make(map[string]bool, len(synthHead))
-	for _, w := range synthHead {
+// headSet holds headWords for lookups; built once, read-only.
+var headSet = func() map[string]bool {
+	m := make(map[string]bool, len(headWords))
+	for _, w := range headWords {
 		m[w] = true
 	}
 	return m
 }()
 
-func synthIsHead(w string) bool { return synthHeadSet[w] }
+func isHead(w string) bool { return headSet[w] }
 
 // unknownWord is a word no generated text contains: its onset "qz" is not
 // in the inventory.
-func (g *Synth) unknownWord() string {
-	return "qz" + synthNuclei[g.qrng.IntN(len(synthNuclei))] + synthOnsets[g.qrng.IntN(len(synthOnsets))] +
-		synthNuclei[g.qrng.IntN(len(synthNuclei))] + "x"
+func (g *Generator) unknownWord() string {
+	return "qz" + nuclei[g.qrng.IntN(len(nuclei))] + onsets[g.qrng.IntN(len(onsets))] +
+		nuclei[g.qrng.IntN(len(nuclei))] + "x"
 }
 
 // title is a headline of 6–12 words in title case.
-func (g *Synth) title() string {
+func (g *Generator) title() string {
 	n := 6 + g.rng.IntN(7)
 	g.buf = g.buf[:0]
 	for i := range n {
@@ -263,14 +266,14 @@ func (g *Synth) title() string {
 	return string(g.buf)
 }
 
-// paragraph is 2–6 sentences of 8–35 words, at most synthMaxParaWords words.
-func (g *Synth) paragraph() string {
+// paragraph is 2–6 sentences of 8–35 words, at most maxParaWords words.
+func (g *Generator) paragraph() string {
 	n := 2 + g.rng.IntN(5)
 	g.buf = g.buf[:0]
 	words := 0
 	for i := range n {
 		w := 8 + g.rng.IntN(10) + g.rng.IntN(10) + g.rng.IntN(10)
-		if i > 0 && words+w > synthMaxParaWords {
+		if i > 0 && words+w > maxParaWords {
 			break
 		}
 		if i > 0 {
@@ -284,8 +287,8 @@ func (g *Synth) paragraph() string {
 
 // appendSentence appends a sentence of n words: plain, or (sometimes) a
 // quote followed by who said it.
-func (g *Synth) appendSentence(b []byte, n int) []byte {
-	quote := g.rng.Float64() < synthQuoteSentence
+func (g *Generator) appendSentence(b []byte, n int) []byte {
+	quote := g.rng.Float64() < quoteShare
 	body := n
 	if quote {
 		body = n - 3 // "said First Last"
@@ -305,7 +308,7 @@ func (g *Synth) appendSentence(b []byte, n int) []byte {
 		default:
 			r := g.rank()
 			b = g.appendWord(b, r)
-			if i == 0 || (r >= len(synthHead)+1000 && x > 0.92) {
+			if i == 0 || (r >= len(headWords)+1000 && x > 0.92) {
 				capitalize(b[start:])
 			}
 		}
@@ -320,7 +323,7 @@ func (g *Synth) appendSentence(b []byte, n int) []byte {
 }
 
 // appendNumber appends a figure as news prints it: a year, a count, a share.
-func (g *Synth) appendNumber(b []byte) []byte {
+func (g *Generator) appendNumber(b []byte) []byte {
 	switch g.rng.IntN(3) {
 	case 0:
 		return strconv.AppendInt(b, int64(1990+g.rng.IntN(36)), 10)
@@ -333,14 +336,14 @@ func (g *Synth) appendNumber(b []byte) []byte {
 }
 
 // rank draws a vocabulary rank from the Zipf law.
-func (g *Synth) rank() int {
+func (g *Generator) rank() int {
 	return sort.SearchFloat64s(g.cdf, g.rng.Float64())
 }
 
 // properName is the word of rank r (moved past the head) capitalized.
-func (g *Synth) properName(r int) string {
-	if r < len(synthHead) {
-		r += len(synthHead)
+func (g *Generator) properName(r int) string {
+	if r < len(headWords) {
+		r += len(headWords)
 	}
 	b := g.appendWord(nil, r)
 	capitalize(b)
@@ -349,14 +352,14 @@ func (g *Synth) properName(r int) string {
 
 // appendWord appends the word of vocabulary rank r: a head word, or a
 // pseudo-word of one syllable (the next most frequent ranks), two, or three.
-func (g *Synth) appendWord(b []byte, r int) []byte {
-	if r < len(synthHead) {
-		return append(b, synthHead[r]...)
+func (g *Generator) appendWord(b []byte, r int) []byte {
+	if r < len(headWords) {
+		return append(b, headWords[r]...)
 	}
-	k := r - len(synthHead)
-	coda := synthCodas[k%len(synthCodas)]
-	k /= len(synthCodas)
-	nSyl := len(synthOnsets) * len(synthNuclei)
+	k := r - len(headWords)
+	coda := codas[k%len(codas)]
+	k /= len(codas)
+	nSyl := len(onsets) * len(nuclei)
 	syllables := 1
 	switch {
 	case k < nSyl:
@@ -368,8 +371,8 @@ func (g *Synth) appendWord(b []byte, r int) []byte {
 	for range syllables {
 		s := k % nSyl
 		k /= nSyl
-		b = append(b, synthOnsets[s/len(synthNuclei)]...)
-		b = append(b, synthNuclei[s%len(synthNuclei)]...)
+		b = append(b, onsets[s/len(nuclei)]...)
+		b = append(b, nuclei[s%len(nuclei)]...)
 	}
 	return append(b, coda...)
 }

@@ -1,0 +1,101 @@
+package retrieval
+
+import "time"
+
+// Tuning holds the answer path's parameters. DefaultTuning is what ships;
+// `verbatim eval` measures changes to it.
+type Tuning struct {
+	// Candidates is how many passages the index returns per question.
+	Candidates int
+	// RankPassagesPerSource is how many passages per wanted source
+	// RankSources fetches before folding passages into sources.
+	RankPassagesPerSource int
+	// PhraseBoost weighs the question matched as a phrase.
+	PhraseBoost float64
+	// TitleBoost weighs the question's words in the article title.
+	TitleBoost float64
+	// ArticleWeight weighs the match of the question against the whole
+	// article (title and text) in a passage's score and a source's rank.
+	ArticleWeight float64
+	// ArticleCandidates is the least number of articles scored per
+	// question; a passage whose article is not among them gets no article
+	// score.
+	ArticleCandidates int
+	// RescoreK1 and RescoreB are the BM25 parameters of the second stage,
+	// which scores the best ArticleCandidates articles again from the
+	// index's postings (see rescore); RescoreK1 0 keeps bleve's scores.
+	// RescoreDelta is BM25+'s lower bound for a matched term.
+	RescoreK1, RescoreB, RescoreDelta float64
+	// OrderedWeight and UnorderedWeight weigh the proximity of adjacent
+	// question terms in the second stage: the second term within
+	// ProximityGap positions after the first, or both within
+	// ProximityWindow positions in either order.
+	OrderedWeight, UnorderedWeight float64
+	ProximityGap, ProximityWindow  int
+	// SpanWeight weighs the most question weight (IDF of distinct terms)
+	// found within SpanWindow consecutive positions of the document.
+	SpanWeight float64
+	SpanWindow int
+	// MinCoverage is the least share (IDF-weighted) of the question's content
+	// words a quote must contain to be given at all.
+	MinCoverage float64
+	// MaxQuoteRunes is the longest quote, in characters, before a long
+	// sentence is cut (and the cut marked).
+	MaxQuoteRunes int
+	// Syndication is the shingle containment above which two passages are the
+	// same wire copy.
+	Syndication float64
+	// RelativeFloor drops answers scoring below this share of the best one:
+	// a weak quote after a strong one is noise, not a second opinion.
+	RelativeFloor float64
+	// MaxSentences is the most sentences one quote may join (while it stays
+	// within MaxQuoteRunes).
+	MaxSentences int
+	// SameSourcePenalty multiplies the score of a second quote from an
+	// article already quoted; SameOutletPenalty of a second from an outlet.
+	SameSourcePenalty float64
+	SameOutletPenalty float64
+	// Deadline bounds one search.
+	Deadline time.Duration
+	// MaxTermSearchers bounds the terms one search may open.
+	MaxTermSearchers int
+	// CommonTerms leaves out of the match queries (not the phrase) the
+	// terms found in more than this fraction of passages and in more than
+	// CommonTermsMin passages (of the article query: of articles): their postings are the longest to score and
+	// their weight the smallest. The floor keeps small libraries, where
+	// scoring is cheap anyway, exactly as they are. 0 keeps all terms.
+	CommonTerms    float64
+	CommonTermsMin uint64
+}
+
+// DefaultTuning returns the parameters Verbatim ships with.
+func DefaultTuning() Tuning {
+	return Tuning{
+		Candidates:            40,
+		RankPassagesPerSource: 1,
+		PhraseBoost:           2,
+		TitleBoost:            0.3,
+		ArticleWeight:         0.7,
+		ArticleCandidates:     100,
+		RescoreK1:             1.2,
+		RescoreB:              0.75,
+		RescoreDelta:          0.25,
+		OrderedWeight:         0.2,
+		UnorderedWeight:       0.1,
+		ProximityGap:          3,
+		ProximityWindow:       8,
+		SpanWeight:            0.3,
+		SpanWindow:            20,
+		MinCoverage:           0.5,
+		MaxQuoteRunes:         400,
+		Syndication:           0.7,
+		RelativeFloor:         0.2,
+		MaxSentences:          3,
+		SameSourcePenalty:     0.75,
+		SameOutletPenalty:     0.9,
+		Deadline:              3 * time.Second,
+		MaxTermSearchers:      256,
+		CommonTerms:           0.05,
+		CommonTermsMin:        5000,
+	}
+}
