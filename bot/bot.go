@@ -47,6 +47,10 @@ type Config struct {
 	// Fetch configures downloads of attachments (and, with the web issue,
 	// of article URLs) through the guarded fetcher.
 	Fetch corpus.FetchOptions
+
+	// retryDelays are the waits between attempts of a Discord call that met
+	// a server error (default 200 ms, 1 s, 3 s); tests shorten them.
+	retryDelays []time.Duration
 }
 
 // withDefaults fills unset limits.
@@ -65,6 +69,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxQuotes <= 0 || c.MaxQuotes > maxEmbeds {
 		c.MaxQuotes = 3
+	}
+	if c.retryDelays == nil {
+		c.retryDelays = defaultRetryDelays()
 	}
 	return c
 }

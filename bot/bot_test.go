@@ -62,6 +62,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// shortRetryDelays are the harness's waits between attempts of a Discord
+// call that met a server error: the shape of the default (growing), at a
+// fiftieth of its length, so that a test that makes every attempt fail does
+// not wait out seconds.
+func shortRetryDelays() []time.Duration {
+	return []time.Duration{4 * time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond}
+}
+
 func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	t.Helper()
 	fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithHeartbeatInterval(200 * time.Millisecond)}, opts...)...)
@@ -72,6 +80,9 @@ func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	logs := &syncBuffer{}
 	cfg.Token = fake.Token()
 	cfg.HTTPClient = fake.Client()
+	if cfg.retryDelays == nil {
+		cfg.retryDelays = shortRetryDelays()
+	}
 	if cfg.GuildIDs == nil {
 		cfg.GuildIDs = []string{guildA, guildB}
 	}

@@ -240,7 +240,7 @@ func TestGatewayDropWhileAnswering(t *testing.T) {
 		{"before the answer, which then fails", routeEdit, askMueller,
 			// The held edit and its three retries.
 			func(fake *discordtest.Server) {
-				fake.FailNext(routeEdit, http.StatusInternalServerError, 1+len(retryDelays))
+				fake.FailNext(routeEdit, http.StatusInternalServerError, 1+len(shortRetryDelays()))
 			},
 			"sending the answer failed"},
 	}
@@ -555,7 +555,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 	}{
 		{"500 once", 500, 1, false, true},
 		{"503 twice", 503, 2, false, true},
-		{"500 on every attempt", 500, 1 + len(retryDelays), true, true},
+		{"500 on every attempt", 500, 1 + len(shortRetryDelays()), true, true},
 		{"502 beyond discordgo's retries", 502, 5, false, true},
 		{"403 is not retried", 403, 1, true, false},
 	}
@@ -563,7 +563,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.FailNext(routeSend, tc.status, tc.n)
 			calls := 0
-			err := withRetry(context.Background(), func() error {
+			err := withRetry(context.Background(), shortRetryDelays(), func() error {
 				calls++
 				_, err := s.ChannelMessageSend(channelA, "hello")
 				return err
@@ -580,7 +580,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 			}
 		})
 	}
-	if err := withRetry(context.Background(), func() error { return errors.New("no route to host") }); err == nil || serverError(err) {
+	if err := withRetry(context.Background(), shortRetryDelays(), func() error { return errors.New("no route to host") }); err == nil || serverError(err) {
 		t.Errorf("a network error: %v, serverError %v", err, err != nil && serverError(err))
 	}
 }
@@ -696,4 +696,15 @@ func TestNoGoroutineLeakAfterFaults(t *testing.T) {
 		// library and the fake.
 	})
 	assertNoLeak(t, baseline)
+}
+
+func TestRetryDelaysDefault(t *testing.T) {
+	want := []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
+	if got := (Config{}).withDefaults().retryDelays; !slices.Equal(got, want) {
+		t.Errorf("default retry delays %v, want %v", got, want)
+	}
+	short := shortRetryDelays()
+	if got := (Config{retryDelays: short}).withDefaults().retryDelays; !slices.Equal(got, short) {
+		t.Errorf("retry delays set by a test became %v", got)
+	}
 }

@@ -345,7 +345,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 
 // sendReply posts r in a channel as a reply to message messageID.
 func (b *Bot) sendReply(channelID, messageID, guildID string, r rendered) error {
-	return withRetry(b.ctx, func() error {
+	return withRetry(b.ctx, b.cfg.retryDelays, func() error {
 		_, err := b.session.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
 			Content: r.Content, Embeds: r.Embeds, Components: r.Components,
 			Reference:       &discordgo.MessageReference{MessageID: messageID, ChannelID: channelID, GuildID: guildID, FailIfNotExists: new(bool)},
@@ -360,12 +360,12 @@ func (b *Bot) sendReply(channelID, messageID, guildID string, r rendered) error 
 // message the user sent).
 func (b *Bot) tellPrivately(userID, text string, logKey ...any) {
 	var ch *discordgo.Channel
-	err := withRetry(b.ctx, func() (err error) {
+	err := withRetry(b.ctx, b.cfg.retryDelays, func() (err error) {
 		ch, err = b.session.UserChannelCreate(userID, discordgo.WithContext(b.ctx))
 		return err
 	})
 	if err == nil {
-		err = withRetry(b.ctx, func() error {
+		err = withRetry(b.ctx, b.cfg.retryDelays, func() error {
 			_, err := b.session.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(b.ctx))
 			return err
 		})
@@ -471,7 +471,7 @@ func (b *Bot) respond(i *discordgo.Interaction, typ discordgo.InteractionRespons
 	if private {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
-	err := withRetry(b.ctx, func() error {
+	err := withRetry(b.ctx, b.cfg.retryDelays, func() error {
 		return b.interactionRespond(i, &discordgo.InteractionResponse{Type: typ, Data: data})
 	})
 	if err != nil {
@@ -510,7 +510,7 @@ func (b *Bot) deferReply(i *discordgo.Interaction, private bool) bool {
 	if private {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
-	err := withRetry(b.ctx, func() error {
+	err := withRetry(b.ctx, b.cfg.retryDelays, func() error {
 		return b.interactionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
 	})
 	if err != nil {
@@ -531,7 +531,7 @@ func (b *Bot) editReply(i *discordgo.Interaction, r rendered) error {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
-	err := withRetry(b.ctx, func() error {
+	err := withRetry(b.ctx, b.cfg.retryDelays, func() error {
 		_, err := b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
 			Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
 		}, discordgo.WithContext(b.ctx))
