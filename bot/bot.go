@@ -44,9 +44,11 @@ type Config struct {
 	// HTTPClient, when set, is the session's HTTP client (to reach Discord
 	// through a proxy, or a Discord-compatible server in tests).
 	HTTPClient *http.Client
-	// Fetch configures downloads of attachments (and, with the web issue,
-	// of article URLs) through the guarded fetcher.
-	Fetch corpus.FetchOptions
+	// MaxAttachmentBytes is the largest file /library add file takes: the
+	// body limit of the fetcher the bot was given (an attachment is
+	// downloaded through it; 0 means corpus.DefaultFetchMaxBytes, the
+	// fetcher's default), and never more than corpus.MaxFileBytes.
+	MaxAttachmentBytes int64
 
 	// retryDelays are the waits between attempts of a Discord call that met
 	// a server error (default 200 ms, 1 s, 3 s); tests shorten them.
@@ -94,10 +96,15 @@ type Bot struct {
 	registered atomic.Bool // the commands are registered
 }
 
-// New makes a bot over a library. It does not connect; Run does.
-func New(cfg Config, lib *retrieval.Library, log *slog.Logger, metrics *Metrics) (*Bot, error) {
+// New makes a bot over a library. fetcher downloads what moderators add
+// (attachments and article URLs); it is the only way the bot reaches the
+// web. New does not connect; Run does.
+func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.Logger, metrics *Metrics) (*Bot, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("no Discord token: set DISCORD_TOKEN")
+	}
+	if lib == nil || fetcher == nil {
+		return nil, errors.New("making the bot: a library and a fetcher are needed")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -123,7 +130,7 @@ func New(cfg Config, lib *retrieval.Library, log *slog.Logger, metrics *Metrics)
 		lib:     lib,
 		log:     log,
 		session: s,
-		fetcher: corpus.NewFetcher(cfg.Fetch),
+		fetcher: fetcher,
 		limits:  newLimiter(cfg),
 		pending: newQuestionCache(2000, time.Hour),
 		metrics: metrics,

@@ -70,7 +70,19 @@ func shortRetryDelays() []time.Duration {
 	return []time.Duration{4 * time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond}
 }
 
+// start runs a bot with cfg against a new fake Discord (opts configure the
+// fake), over a new library of the seed articles. Its fetcher reaches only
+// public addresses.
 func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
+	t.Helper()
+	return startFetching(t, cfg, corpus.FetchOptions{}, opts...)
+}
+
+// fetchLocal lets the fetcher reach httptest servers on 127.0.0.1.
+func fetchLocal() corpus.FetchOptions { return corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}} }
+
+// startFetching is start with a fetcher made with fetch.
+func startFetching(t *testing.T, cfg Config, fetch corpus.FetchOptions, opts ...discordtest.Option) *harness {
 	t.Helper()
 	fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithHeartbeatInterval(200 * time.Millisecond)}, opts...)...)
 	lib, err := retrieval.Open(context.Background(), retrieval.Options{Dir: t.TempDir()})
@@ -86,7 +98,8 @@ func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	if cfg.GuildIDs == nil {
 		cfg.GuildIDs = []string{guildA, guildB}
 	}
-	b, err := New(cfg, lib, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
+	cfg.MaxAttachmentBytes = fetch.MaxBytes
+	b, err := New(cfg, lib, corpus.NewFetcher(fetch), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -764,7 +777,7 @@ func TestAddURLAndFile(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	h := startFetching(t, Config{}, fetchLocal())
 
 	m := h.send(libraryAdd(modInGuildA, "url", discordtest.StringOption("url", srv.URL+"/ferry")))
 	if !strings.Contains(m.Content, "Added **Ferry Strike Ends**") || !strings.Contains(m.Content, "Coast News") {

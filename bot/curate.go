@@ -265,7 +265,7 @@ func attachmentName(sent string) string {
 // file limit, or the fetcher's body limit when that is smaller (an
 // attachment is downloaded through the fetcher).
 func (b *Bot) attachmentLimit() int64 {
-	fetchMax := b.cfg.Fetch.MaxBytes
+	fetchMax := b.cfg.MaxAttachmentBytes
 	if fetchMax <= 0 {
 		fetchMax = corpus.DefaultFetchMaxBytes
 	}

@@ -159,7 +159,7 @@ func TestHostileMarkdownAndMentions(t *testing.T) {
 // can be forged), as a "member" with no member object, and from a DM.
 // Each is refused and the library is unchanged.
 func TestHostileMemberActsAsModerator(t *testing.T) {
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	h := startFetching(t, Config{}, fetchLocal())
 	src := h.addSource("Quarry Story\n\nThe quarry closed after ninety years of blasting granite.", corpus.Meta{Scope: guildA, AddedBy: "test"})
 	var fetched atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -361,7 +361,7 @@ func TestHostileAttachments(t *testing.T) {
 		fmt.Fprintf(w, "Story %d\n\nThe attachment number %d carried an ordinary article about the harbour.", hits.Load(), hits.Load())
 	}))
 	defer srv.Close()
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	h := startFetching(t, Config{}, fetchLocal())
 	long := strings.Repeat("a", 1000) + ".txt"
 	tests := []struct {
 		name, file string
