@@ -3,6 +3,15 @@
 // embeds and buttons. It knows the library only through retrieval.Library and
 // nothing of the search engine behind it. bot/discordtest is a local fake of
 // Discord that the real discordgo session talks to in tests.
+//
+// Every interaction goes through a small router (router.go): routes, in
+// commands.go, lists each command, button and form with its middleware
+// (middleware.go: in a server, moderators only, rate limited, deferred).
+// Handlers return errors, and Bot.fail (errors.go) is the one place an error
+// becomes a log line and the member's message. The handlers are grouped by
+// what they serve: asking.go (/ask, Find sources, mentions), buttons.go
+// (Context, More, Remove), sources.go (/sources) and library.go (/library);
+// responding.go is how the bot answers on Discord.
 package bot
 
 import (
@@ -20,6 +29,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // Config is what the operator sets for the bot.
@@ -78,6 +88,15 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Time limits of the work behind one interaction: askTimeout for reading
+// the library (asking, listing, showing), addTimeout for downloading,
+// parsing and storing an article. Discord's interaction token lasts 15
+// minutes; nothing here comes near it.
+const (
+	askTimeout = 20 * time.Second
+	addTimeout = 60 * time.Second
+)
+
 // Bot is Verbatim's Discord bot.
 type Bot struct {
 	cfg     Config
@@ -85,6 +104,7 @@ type Bot struct {
 	log     *slog.Logger
 	session *discordgo.Session
 	fetcher *corpus.Fetcher
+	router  *router
 	limits  *limiter
 	pending *questionCache
 	metrics *Metrics
@@ -136,6 +156,7 @@ func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.
 		metrics: metrics,
 		ctx:     context.Background(),
 	}
+	b.router = b.routes()
 	s.AddHandler(b.onReady)
 	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) })
 	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.connected.Store(true) })
@@ -257,4 +278,47 @@ func (b *Bot) track(f func()) bool {
 	defer b.inflight.Done()
 	f()
 	return true
+}
+
+// onInteraction runs every interaction through the router, counted as in
+// flight; a handler's error or panic goes to fail. Events with missing
+// fields (no member and no user) are logged and ignored.
+func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	r := &request{ctx: b.ctx, i: ic.Interaction, mode: replyNew}
+	if userOf(r.i) == nil {
+		b.log.Warn("interaction without a user", "interaction", r.i.ID)
+		return
+	}
+	ran := b.track(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				b.fail(r, &opError{op: "handling an interaction", msg: "handler panicked", err: fmt.Errorf("panic: %v", p)})
+			}
+		}()
+		b.fail(r, b.router.dispatch(r))
+	})
+	if !ran {
+		b.fail(r, usererr.New(usererr.Unavailable, msgStopping))
+	}
+}
+
+// userOf returns who caused an interaction: the member's user in a server,
+// the user in a DM, or nil.
+func userOf(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	return i.User
+}
+
+// scopeOf is whose library an interaction sees: its server's, or in a DM
+// the global library only.
+func scopeOf(guildID string) string {
+	if guildID == "" {
+		return corpus.GlobalScope
+	}
+	return guildID
 }

@@ -394,7 +394,7 @@ func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 	}
 	msg := m.Result
 	// A member pressing the moderator's button is refused.
-	if r := h.send(discordtest.ButtonPress(inGuildA, msg, idRemove+":"+src.ID)); r.Content != msgNotMod {
+	if r := h.send(discordtest.ButtonPress(inGuildA, msg, removeButton.prefix+":"+src.ID)); r.Content != msgNotMod {
 		t.Errorf("member pressed remove: %q", r.Content)
 	}
 	if _, err := h.lib.Get(context.Background(), src.ID, ""); err != nil {
@@ -402,15 +402,15 @@ func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 	}
 	// Another server's moderator cannot remove it with a forged button.
 	modB := discordtest.InGuild(guildB, channelB, moderator, discordgo.PermissionManageMessages)
-	if r := h.send(discordtest.ButtonPress(modB, msg, idRemove+":"+src.ID)); r.Content != msgGone {
+	if r := h.send(discordtest.ButtonPress(modB, msg, removeButton.prefix+":"+src.ID)); r.Content != msgGone {
 		t.Errorf("other server's moderator: %q", r.Content)
 	}
 	// Nor a seed (global) source.
 	seeds, _ := h.lib.Sources(context.Background(), corpus.GlobalScope)
-	if r := h.send(discordtest.ButtonPress(modInGuildA, msg, idRemove+":"+seeds[0].ID)); !strings.Contains(r.Content, "global library") {
+	if r := h.send(discordtest.ButtonPress(modInGuildA, msg, removeButton.prefix+":"+seeds[0].ID)); !strings.Contains(r.Content, "global library") {
 		t.Errorf("removing a global source: %q", r.Content)
 	}
-	r := h.send(discordtest.ButtonPress(modInGuildA, msg, idRemove+":"+src.ID))
+	r := h.send(discordtest.ButtonPress(modInGuildA, msg, removeButton.prefix+":"+src.ID))
 	if r.Kind != discordtest.KindComponentUpdate || !strings.Contains(r.Content, "Removed **Quarry Story**") {
 		t.Errorf("confirm: %s %q", r.Kind, r.Content)
 	}
@@ -544,10 +544,10 @@ func TestButtons(t *testing.T) {
 	for _, row := range m.Components {
 		for _, c := range row.(*discordgo.ActionsRow).Components {
 			b := c.(*discordgo.Button)
-			if strings.HasPrefix(b.CustomID, idContext+":") {
+			if strings.HasPrefix(b.CustomID, contextButton.prefix+":") {
 				ctxID = b.CustomID
 			}
-			if strings.HasPrefix(b.CustomID, idMore+":") {
+			if strings.HasPrefix(b.CustomID, moreButton.prefix+":") {
 				moreIDs = b.CustomID
 			}
 		}

@@ -185,9 +185,9 @@ func (h *harness) firstAnswer() (m discordtest.Message, ctxID, moreCustomID stri
 		for _, c := range row.(*discordgo.ActionsRow).Components {
 			b := c.(*discordgo.Button)
 			switch {
-			case strings.HasPrefix(b.CustomID, idContext+":") && ctxID == "":
+			case strings.HasPrefix(b.CustomID, contextButton.prefix+":") && ctxID == "":
 				ctxID = b.CustomID
-			case strings.HasPrefix(b.CustomID, idMore+":"):
+			case strings.HasPrefix(b.CustomID, moreButton.prefix+":"):
 				moreCustomID = b.CustomID
 			}
 		}
