@@ -110,6 +110,7 @@ func (h *harness) addSource(text string, meta corpus.Meta) corpus.Source {
 // the Context button, /sources show and list, the remove confirmation and
 // its result, and the add reply. Nothing may render or ping.
 func TestHostileMarkdownAndMentions(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	meta := corpus.Meta{Scope: guildA, Title: hostileTitle, Outlet: "<@123456789012345678> News", Author: "**Bold** @here",
 		Note: "[note](http://evil.example/n)", AddedBy: "@everyone (discord:1)", URL: "https://example.org/flyer"}
@@ -159,6 +160,7 @@ func TestHostileMarkdownAndMentions(t *testing.T) {
 // can be forged), as a "member" with no member object, and from a DM.
 // Each is refused and the library is unchanged.
 func TestHostileMemberActsAsModerator(t *testing.T) {
+	t.Parallel()
 	h := startFetching(t, Config{}, fetchLocal())
 	src := h.addSource("Quarry Story\n\nThe quarry closed after ninety years of blasting granite.", corpus.Meta{Scope: guildA, AddedBy: "test"})
 	var fetched atomic.Int64
@@ -229,6 +231,7 @@ func attach(i *discordgo.Interaction, id, name string, size int, url string) *di
 // another server's source, path-like ids. Each gets a plain private
 // "expired" or "no longer" sentence and changes nothing.
 func TestHostileCustomIDs(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MaxQuotes: 1})
 	other := h.addSource("Ferry Story\n\nThe ferry crews voted on Wednesday to end the strike.", corpus.Meta{Scope: guildB, AddedBy: "test"})
 	m := h.send(ask(inGuildA, "Russia sanctions election interference report"))
@@ -292,6 +295,7 @@ func TestHostileCustomIDs(t *testing.T) {
 // and from a DM: by /sources show, by a Context button, by /library remove
 // and its button, and through autocomplete. None may see or change it.
 func TestHostileOtherServersSource(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	src := h.addSource("Trawler Story\n\nThe harbour master counted eleven trawlers returning before the storm.", corpus.Meta{Scope: guildA, AddedBy: "test"})
 	modB := discordtest.InGuild(guildB, channelB, moderator, discordgo.PermissionManageMessages)
@@ -350,6 +354,7 @@ func TestHostileOtherServersSource(t *testing.T) {
 // whose URL or size lies. Names are reduced to a clean base name; lies
 // are refused with a sentence that says what to do.
 func TestHostileAttachments(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -425,6 +430,7 @@ func TestHostileAttachments(t *testing.T) {
 // channels, servers and a DM: they share one budget. A server's budget is
 // shared by its members.
 func TestHostileRateLimitEvasion(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MemberPerMinute: 1, MemberBurst: 3, MaxQuotes: 1})
 	bot := h.fake.BotUser()
 	mention := func(channel, text string) discordtest.Message {
