@@ -257,7 +257,7 @@ func (b *Bot) register(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := b.session.ApplicationCommandBulkOverwrite(appID, g, Commands()); err != nil {
+		if _, err := b.session.ApplicationCommandBulkOverwrite(appID, g, Commands(), discordgo.WithContext(ctx)); err != nil {
 			where := "globally"
 			if g != "" {
 				where = "in server " + g

@@ -54,10 +54,6 @@ func notAdded(cause error, why string) error {
 	return usererr.Wrap(usererr.Invalid, cause, "Not added: %s.", escapeMarkdown(why))
 }
 
-// fetchErrors are the errors corpus.Fetcher.Fetch wraps, one of them each.
-var fetchErrors = []error{corpus.ErrBadURL, corpus.ErrBlockedAddress, corpus.ErrTooManyRedirects, corpus.ErrRedirectLoop,
-	corpus.ErrTooLarge, corpus.ErrTimeout, corpus.ErrUnsupportedType, corpus.ErrHTTPStatus, corpus.ErrFetch}
-
 // toUserError turns the errors of the library, the corpus and the fetcher
 // into what the member of route is told: a *usererr.Error, or err itself
 // when it is internal (or already a user error). It is the one place that
@@ -107,9 +103,11 @@ func notFoundMessage(route string) string {
 	return msgGone
 }
 
-// isFetchError reports whether err came from corpus.Fetcher.Fetch.
+// isFetchError reports whether err came from corpus.Fetcher.Fetch, which
+// wraps one of these in every error.
 func isFetchError(err error) bool {
-	for _, s := range fetchErrors {
+	for _, s := range []error{corpus.ErrBadURL, corpus.ErrBlockedAddress, corpus.ErrTooManyRedirects, corpus.ErrRedirectLoop,
+		corpus.ErrTooLarge, corpus.ErrTimeout, corpus.ErrUnsupportedType, corpus.ErrHTTPStatus, corpus.ErrFetch} {
 		if errors.Is(err, s) {
 			return true
 		}
