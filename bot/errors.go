@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -148,21 +147,24 @@ func sentence(s string) string {
 // under the name of the step that failed; a user error only for the record.
 func (b *Bot) explain(ctx context.Context, err error, route string, logKey ...any) string {
 	uerr := b.toUserError(err, route)
-	msg := "handling an interaction failed"
-	var op *opError
-	if errors.As(err, &op) {
-		msg = op.msg
-	}
 	attrs := append(logKey, "route", route, "err", underneath(err))
+	var op *opError
+	hasOp := errors.As(err, &op)
 	switch ue := usererr.As(uerr); {
 	case ue == nil || ue.Code == usererr.Internal:
-		b.log.Error(msg, attrs...)
+		msg := "handling a request failed"
+		if hasOp {
+			msg = op.msg
+		}
+		b.log.ErrorContext(ctx, msg, attrs...)
 	case ue.Cause == nil && ue == err:
 		// A refusal of the bot's own (a rate limit, a moderators-only
 		// command): nothing underneath worth the operator's time.
-		b.log.Log(ctx, slog.LevelDebug, "refused", append(attrs, "reason", ue.Message)...)
+		b.log.DebugContext(ctx, "refused", append(attrs, "reason", ue.Message)...)
+	case hasOp:
+		b.log.InfoContext(ctx, "refused", append(attrs, "step", op.msg, "reason", ue.Message)...)
 	default:
-		b.log.Info("refused", append(attrs, "step", msg, "reason", ue.Message)...)
+		b.log.InfoContext(ctx, "refused", append(attrs, "reason", ue.Message)...)
 	}
 	return usererr.MessageOf(uerr)
 }

@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -57,6 +60,36 @@ func TestToUserError(t *testing.T) {
 			}
 			if !errors.Is(got, underneath(tc.err)) {
 				t.Errorf("the cause %v is lost: %v", underneath(tc.err), got)
+			}
+		})
+	}
+}
+
+// TestExplainLogs: an internal error is logged as an error under the name
+// of the step that failed, with its cause; a user error is logged for the
+// record only, at Debug when it is a refusal of the bot's own.
+func TestExplainLogs(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		level, msg string
+		told       string
+	}{
+		{"internal", unsent("sending the answer", errors.New("HTTP 500")), "ERROR", "sending the answer failed", usererr.InternalMessage},
+		{"internal, no step", errors.New("boom"), "ERROR", "handling a request failed", usererr.InternalMessage},
+		{"a user error of a step", failed("answering", retrieval.ErrNoWords), "INFO", "refused", "The question has no words to look for."},
+		{"a refusal", usererr.New(usererr.Forbidden, msgNotMod), "DEBUG", "refused", msgNotMod},
+		{"a refusal with a cause", expired(errors.New("unknown button")), "INFO", "refused", msgExpired},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			b := &Bot{log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+			told := b.explain(context.Background(), tc.err, "/ask", "interaction", "42")
+			rec := parseLogLine(strings.TrimSpace(logs.String()))
+			if told != tc.told || rec["level"] != tc.level || rec["msg"] != tc.msg || rec["interaction"] != "42" ||
+				rec["err"] != underneath(tc.err).Error() {
+				t.Errorf("told %q, logged %v; want %q, %s %q with the cause", told, rec, tc.told, tc.level, tc.msg)
 			}
 		})
 	}
