@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ func (b *Bot) ask(r *request) error {
 // rate limited, deferred privately).
 func (b *Bot) findSources(r *request) error {
 	target := targetMessage(r.i)
+	if target == nil {
+		return errors.New("find sources: no target message (the route lacks withTargetText)")
+	}
 	m, err := b.answer(r.ctx, retrieval.Question{Text: questionFromText(target.Content), Scope: scopeOf(r.i.GuildID), K: b.cfg.MaxQuotes})
 	if err != nil {
 		return err

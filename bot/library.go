@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"strconv"
@@ -94,6 +95,9 @@ func (b *Bot) checkedAttachment(next handler) handler {
 // moderators only, a checked attachment, deferred privately).
 func (b *Bot) addFile(r *request) error {
 	att := attachmentOf(r)
+	if att == nil {
+		return errors.New("add file: no attachment (the route lacks checkedAttachment)")
+	}
 	name := attachmentName(att.Filename)
 	ctx, cancel := context.WithTimeout(r.ctx, addTimeout)
 	defer cancel()
