@@ -26,6 +26,8 @@ type apiRewrite struct {
 	next http.RoundTripper
 }
 
+// RoundTrip sends r to base when it is for one of Discord's hosts, else as
+// it is.
 func (a *apiRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	h := r.URL.Hostname()
 	if h == "discord.com" || strings.HasSuffix(h, ".discord.com") || h == "discordapp.com" || strings.HasSuffix(h, ".discordapp.com") || h == "media.discordapp.net" {

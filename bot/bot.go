@@ -3,6 +3,15 @@
 // embeds and buttons. It knows the library only through retrieval.Library and
 // nothing of the search engine behind it. bot/discordtest is a local fake of
 // Discord that the real discordgo session talks to in tests.
+//
+// Every interaction goes through a small router (router.go): routes, in
+// commands.go, lists each command, button and form with its middleware
+// (middleware.go: in a server, moderators only, rate limited, deferred).
+// Handlers return errors, and Bot.fail (errors.go) is the one place an error
+// becomes a log line and the member's message. The handlers are grouped by
+// what they serve: asking.go (/ask, Find sources, mentions), buttons.go
+// (Context, More, Remove), sources.go (/sources) and library.go (/library);
+// responding.go is how the bot answers on Discord.
 package bot
 
 import (
@@ -20,6 +29,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // Config is what the operator sets for the bot.
@@ -44,9 +54,15 @@ type Config struct {
 	// HTTPClient, when set, is the session's HTTP client (to reach Discord
 	// through a proxy, or a Discord-compatible server in tests).
 	HTTPClient *http.Client
-	// Fetch configures downloads of attachments (and, with the web issue,
-	// of article URLs) through the guarded fetcher.
-	Fetch corpus.FetchOptions
+	// MaxAttachmentBytes is the largest file /library add file takes: the
+	// body limit of the fetcher the bot was given (an attachment is
+	// downloaded through it; 0 means corpus.DefaultFetchMaxBytes, the
+	// fetcher's default), and never more than corpus.MaxFileBytes.
+	MaxAttachmentBytes int64
+
+	// retryDelays are the waits between attempts of a Discord call that met
+	// a server error (default 200 ms, 1 s, 3 s); tests shorten them.
+	retryDelays []time.Duration
 }
 
 // withDefaults fills unset limits.
@@ -66,8 +82,20 @@ func (c Config) withDefaults() Config {
 	if c.MaxQuotes <= 0 || c.MaxQuotes > maxEmbeds {
 		c.MaxQuotes = 3
 	}
+	if c.retryDelays == nil {
+		c.retryDelays = defaultRetryDelays()
+	}
 	return c
 }
+
+// Time limits of the work behind one interaction: askTimeout for reading
+// the library (asking, listing, showing), addTimeout for downloading,
+// parsing and storing an article. Discord's interaction token lasts 15
+// minutes; nothing here comes near it.
+const (
+	askTimeout = 20 * time.Second
+	addTimeout = 60 * time.Second
+)
 
 // Bot is Verbatim's Discord bot.
 type Bot struct {
@@ -76,6 +104,7 @@ type Bot struct {
 	log     *slog.Logger
 	session *discordgo.Session
 	fetcher *corpus.Fetcher
+	router  *router
 	limits  *limiter
 	pending *questionCache
 	metrics *Metrics
@@ -87,10 +116,15 @@ type Bot struct {
 	registered atomic.Bool // the commands are registered
 }
 
-// New makes a bot over a library. It does not connect; Run does.
-func New(cfg Config, lib *retrieval.Library, log *slog.Logger, metrics *Metrics) (*Bot, error) {
+// New makes a bot over a library. fetcher downloads what moderators add
+// (attachments and article URLs); it is the only way the bot reaches the
+// web. New does not connect; Run does.
+func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.Logger, metrics *Metrics) (*Bot, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("no Discord token: set DISCORD_TOKEN")
+	}
+	if lib == nil || fetcher == nil {
+		return nil, errors.New("making the bot: a library and a fetcher are needed")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -116,12 +150,13 @@ func New(cfg Config, lib *retrieval.Library, log *slog.Logger, metrics *Metrics)
 		lib:     lib,
 		log:     log,
 		session: s,
-		fetcher: corpus.NewFetcher(cfg.Fetch),
+		fetcher: fetcher,
 		limits:  newLimiter(cfg),
 		pending: newQuestionCache(2000, time.Hour),
 		metrics: metrics,
 		ctx:     context.Background(),
 	}
+	b.router = b.routes()
 	s.AddHandler(b.onReady)
 	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) })
 	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.connected.Store(true) })
@@ -222,7 +257,7 @@ func (b *Bot) register(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := b.session.ApplicationCommandBulkOverwrite(appID, g, Commands()); err != nil {
+		if _, err := b.session.ApplicationCommandBulkOverwrite(appID, g, Commands(), discordgo.WithContext(ctx)); err != nil {
 			where := "globally"
 			if g != "" {
 				where = "in server " + g
@@ -243,4 +278,47 @@ func (b *Bot) track(f func()) bool {
 	defer b.inflight.Done()
 	f()
 	return true
+}
+
+// onInteraction runs every interaction through the router, counted as in
+// flight; a handler's error or panic goes to fail. Events with missing
+// fields (no member and no user) are logged and ignored.
+func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	r := &request{ctx: b.ctx, i: ic.Interaction, mode: replyNew}
+	if userOf(r.i) == nil {
+		b.log.Warn("interaction without a user", "interaction", r.i.ID)
+		return
+	}
+	ran := b.track(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				b.fail(r, &opError{op: "handling an interaction", msg: "handler panicked", err: fmt.Errorf("panic: %v", p)})
+			}
+		}()
+		b.fail(r, b.router.dispatch(r))
+	})
+	if !ran {
+		b.fail(r, usererr.New(usererr.Unavailable, msgStopping))
+	}
+}
+
+// userOf returns who caused an interaction: the member's user in a server,
+// the user in a DM, or nil.
+func userOf(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	return i.User
+}
+
+// scopeOf is whose library an interaction sees: its server's, or in a DM
+// the global library only.
+func scopeOf(guildID string) string {
+	if guildID == "" {
+		return corpus.GlobalScope
+	}
+	return guildID
 }

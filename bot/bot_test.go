@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +36,26 @@ var (
 	member    = discordtest.NewUser("300000000000000001", "member")
 	moderator = discordtest.NewUser("300000000000000002", "mod")
 )
+
+// TestMain runs this package's tests eight at a time (or GOMAXPROCS, if
+// more) unless -parallel says otherwise. Most of them wait rather than
+// compute: each bot's Run ends with discordgo's Close, which sleeps a whole
+// second after the close frame, so at the default of GOMAXPROCS a 2-core
+// machine would spend most of the run asleep. Tests that measure the whole
+// process (goroutines, heap) do not call t.Parallel, and so run alone,
+// before the parallel ones.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(8, runtime.GOMAXPROCS(0)))); err != nil {
+			fmt.Fprintln(os.Stderr, "setting -test.parallel:", err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // harness is a running bot against the fake Discord, over a real library.
 type harness struct {
@@ -62,9 +86,29 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// shortRetryDelays are the harness's waits between attempts of a Discord
+// call that met a server error: the shape of the default (growing), at a
+// fiftieth of its length, so that a test that makes every attempt fail does
+// not wait out seconds.
+func shortRetryDelays() []time.Duration {
+	return []time.Duration{4 * time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond}
+}
+
+// start runs a bot with cfg against a new fake Discord (opts configure the
+// fake), over a new library of the seed articles. Its fetcher reaches only
+// public addresses.
 func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	t.Helper()
-	fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithHeartbeatInterval(200 * time.Millisecond)}, opts...)...)
+	return startFetching(t, cfg, corpus.FetchOptions{}, opts...)
+}
+
+// fetchLocal lets the fetcher reach httptest servers on 127.0.0.1.
+func fetchLocal() corpus.FetchOptions { return corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}} }
+
+// startFetching is start with a fetcher made with fetch.
+func startFetching(t *testing.T, cfg Config, fetch corpus.FetchOptions, opts ...discordtest.Option) *harness {
+	t.Helper()
+	fake := discordtest.New(t, append([]discordtest.Option{steady}, opts...)...)
 	lib, err := retrieval.Open(context.Background(), retrieval.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -72,10 +116,14 @@ func start(t *testing.T, cfg Config, opts ...discordtest.Option) *harness {
 	logs := &syncBuffer{}
 	cfg.Token = fake.Token()
 	cfg.HTTPClient = fake.Client()
+	if cfg.retryDelays == nil {
+		cfg.retryDelays = shortRetryDelays()
+	}
 	if cfg.GuildIDs == nil {
 		cfg.GuildIDs = []string{guildA, guildB}
 	}
-	b, err := New(cfg, lib, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
+	cfg.MaxAttachmentBytes = fetch.MaxBytes
+	b, err := New(cfg, lib, corpus.NewFetcher(fetch), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +265,7 @@ func assertNoPings(t *testing.T, m discordtest.Message) {
 }
 
 func TestAskInGuild(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	m := h.send(ask(inGuildA, "Did Mueller find that Trump colluded with Russia?"))
 	if m.Kind != discordtest.KindEditOriginal {
@@ -240,6 +289,7 @@ func TestAskInGuild(t *testing.T) {
 }
 
 func TestNoAnswerIsOnePlainSentence(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	m := h.send(ask(inGuildA, "What is the capital of Australia?"))
 	if len(m.Embeds) != 0 || len(m.Components) != 0 || !strings.Contains(m.Content, "no quote") || strings.Count(m.Content, ".") != 1 {
@@ -249,6 +299,7 @@ func TestNoAnswerIsOnePlainSentence(t *testing.T) {
 }
 
 func TestQuestionErrorsAreShownPlainly(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	m := h.send(ask(inGuildA, "Mueller", discordtest.StringOption("after", "last spring")))
 	if !strings.Contains(m.Content, "After must be a date like 2021-03-17") || strings.Contains(m.Content, "bad filter") {
@@ -261,6 +312,7 @@ func TestQuestionErrorsAreShownPlainly(t *testing.T) {
 }
 
 func TestPrivateAsk(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	i := ask(inGuildA, "When was Robert Mueller appointed special counsel?", discordtest.BooleanOption("private", true))
 	if err := h.fake.DispatchInteraction(i); err != nil {
@@ -275,6 +327,7 @@ func TestPrivateAsk(t *testing.T) {
 }
 
 func TestModeratorAddsTextSeenInItsGuildOnly(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	open := libraryAdd(modInGuildA, "text")
 	if err := h.fake.DispatchInteraction(open); err != nil {
@@ -334,6 +387,7 @@ func TestModeratorAddsTextSeenInItsGuildOnly(t *testing.T) {
 }
 
 func TestMemberCannotCurate(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	for _, i := range []*discordgo.Interaction{
 		libraryAdd(inGuildA, "text"),
@@ -358,6 +412,7 @@ func TestMemberCannotCurate(t *testing.T) {
 }
 
 func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	doc, _ := corpus.ParseText([]byte("Quarry Story\n\nThe quarry closed after ninety years of blasting granite."))
 	src, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Scope: guildA, AddedBy: "test"}})
@@ -370,7 +425,7 @@ func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 	}
 	msg := m.Result
 	// A member pressing the moderator's button is refused.
-	if r := h.send(discordtest.ButtonPress(inGuildA, msg, idRemove+":"+src.ID)); r.Content != msgNotMod {
+	if r := h.send(discordtest.ButtonPress(inGuildA, msg, removeButton.prefix+":"+src.ID)); r.Content != msgNotMod {
 		t.Errorf("member pressed remove: %q", r.Content)
 	}
 	if _, err := h.lib.Get(context.Background(), src.ID, ""); err != nil {
@@ -378,15 +433,15 @@ func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 	}
 	// Another server's moderator cannot remove it with a forged button.
 	modB := discordtest.InGuild(guildB, channelB, moderator, discordgo.PermissionManageMessages)
-	if r := h.send(discordtest.ButtonPress(modB, msg, idRemove+":"+src.ID)); r.Content != msgGone {
+	if r := h.send(discordtest.ButtonPress(modB, msg, removeButton.prefix+":"+src.ID)); r.Content != msgGone {
 		t.Errorf("other server's moderator: %q", r.Content)
 	}
 	// Nor a seed (global) source.
 	seeds, _ := h.lib.Sources(context.Background(), corpus.GlobalScope)
-	if r := h.send(discordtest.ButtonPress(modInGuildA, msg, idRemove+":"+seeds[0].ID)); !strings.Contains(r.Content, "global library") {
+	if r := h.send(discordtest.ButtonPress(modInGuildA, msg, removeButton.prefix+":"+seeds[0].ID)); !strings.Contains(r.Content, "global library") {
 		t.Errorf("removing a global source: %q", r.Content)
 	}
-	r := h.send(discordtest.ButtonPress(modInGuildA, msg, idRemove+":"+src.ID))
+	r := h.send(discordtest.ButtonPress(modInGuildA, msg, removeButton.prefix+":"+src.ID))
 	if r.Kind != discordtest.KindComponentUpdate || !strings.Contains(r.Content, "Removed **Quarry Story**") {
 		t.Errorf("confirm: %s %q", r.Kind, r.Content)
 	}
@@ -396,6 +451,7 @@ func TestRemoveNeedsConfirmationByAModerator(t *testing.T) {
 }
 
 func TestMentionRepliesToTheMessage(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	bot := h.fake.BotUser()
 	msg := discordtest.UserMessage(guildA, channelA, member, "<@"+bot.ID+"> when was Robert Mueller appointed special counsel?")
@@ -446,6 +502,7 @@ func TestMentionRepliesToTheMessage(t *testing.T) {
 }
 
 func TestFindSourcesRepliesToTheMessage(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	target := discordtest.UserMessage(guildA, channelA, member, "Russia's embassy said Washington's actions do not lead to the normalization of bilateral relations")
 	target.ID = "555000000000000001"
@@ -468,6 +525,7 @@ func TestFindSourcesRepliesToTheMessage(t *testing.T) {
 }
 
 func TestEveryoneInAQuotePingsNobody(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	doc, _ := corpus.ParseText([]byte("Ping Story\n\nThe flyer said @everyone and @here should attend the *secret* meeting about the lighthouse <@123456789012345678>."))
 	_, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Scope: guildA, AddedBy: "test"}})
@@ -484,6 +542,7 @@ func TestEveryoneInAQuotePingsNobody(t *testing.T) {
 }
 
 func TestRateLimitedMemberIsToldWhenToRetry(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MemberPerMinute: 1, MemberBurst: 2})
 	for n := 0; n < 2; n++ {
 		if m := h.send(ask(inGuildA, "Mueller")); len(m.Embeds) == 0 {
@@ -502,6 +561,7 @@ func TestRateLimitedMemberIsToldWhenToRetry(t *testing.T) {
 }
 
 func TestDMAsksTheGlobalLibrary(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	m := h.send(ask(inDM, "When was Robert Mueller appointed special counsel?"))
 	h.assertQuotesVerbatim(m)
@@ -511,6 +571,7 @@ func TestDMAsksTheGlobalLibrary(t *testing.T) {
 }
 
 func TestButtons(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MaxQuotes: 1})
 	m := h.send(ask(inGuildA, "Russia sanctions election interference report"))
 	if len(m.Components) == 0 {
@@ -520,10 +581,10 @@ func TestButtons(t *testing.T) {
 	for _, row := range m.Components {
 		for _, c := range row.(*discordgo.ActionsRow).Components {
 			b := c.(*discordgo.Button)
-			if strings.HasPrefix(b.CustomID, idContext+":") {
+			if strings.HasPrefix(b.CustomID, contextButton.prefix+":") {
 				ctxID = b.CustomID
 			}
-			if strings.HasPrefix(b.CustomID, idMore+":") {
+			if strings.HasPrefix(b.CustomID, moreButton.prefix+":") {
 				moreIDs = b.CustomID
 			}
 		}
@@ -555,6 +616,7 @@ func TestButtons(t *testing.T) {
 }
 
 func TestSourcesListShowAndAutocomplete(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	m := h.send(discordtest.SlashCommand(inGuildA, cmdSources, discordtest.SubCommand("list")))
 	if len(m.Embeds) != 1 || !strings.Contains(m.Embeds[0].Title, "5 sources") || !strings.Contains(m.Embeds[0].Description, "TASS") {
@@ -584,6 +646,7 @@ func TestSourcesListShowAndAutocomplete(t *testing.T) {
 }
 
 func TestServerErrorsAndRateLimitsAreSurvived(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	h.fake.RateLimitNext("PATCH /webhooks/*/*/messages/*", 300*time.Millisecond)
 	h.fake.FailNext("PATCH /webhooks/*/*/messages/*", http.StatusInternalServerError, 1)
@@ -601,6 +664,7 @@ func TestServerErrorsAndRateLimitsAreSurvived(t *testing.T) {
 }
 
 func TestGatewayDropIsResumed(t *testing.T) {
+	t.Parallel()
 	// A heartbeat longer than discordgo's 1 s sleep in Close: with a short
 	// one, discordgo's old heartbeat goroutine may reconnect a second time
 	// and close the resumed connection (see discordtest.WithHeartbeatInterval).
@@ -624,6 +688,7 @@ func TestGatewayDropIsResumed(t *testing.T) {
 }
 
 func TestCommandsRegistered(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	for _, g := range []string{guildA, guildB} {
 		cmds := h.fake.Commands(g)
@@ -646,6 +711,7 @@ func TestCommandsRegistered(t *testing.T) {
 }
 
 func TestInteractionsWithMissingFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	// No member and no user.
 	if err := h.fake.Dispatch("INTERACTION_CREATE", map[string]any{"id": "900", "application_id": h.fake.ApplicationID(), "type": 2, "token": "tok", "version": 1,
@@ -667,6 +733,7 @@ func TestInteractionsWithMissingFieldsAreIgnored(t *testing.T) {
 }
 
 func TestShutdownFinishesInFlightAnswers(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	i := ask(inGuildA, "When was Robert Mueller appointed special counsel?")
 	// Slow the answer's delivery so it is in flight when the stop comes.
@@ -699,6 +766,7 @@ func TestShutdownFinishesInFlightAnswers(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	h.bot.metrics.WatchSources(func() float64 { return 5 })
 	h.send(ask(inGuildA, "Mueller"))
@@ -732,6 +800,7 @@ func TestHealthAndMetrics(t *testing.T) {
 }
 
 func TestAddURLAndFile(t *testing.T) {
+	t.Parallel()
 	page := `<html lang="en"><head><title>Ferry Strike Ends | Coast News</title>
 <meta property="og:site_name" content="Coast News"><meta property="article:published_time" content="2024-05-02T08:00:00Z"></head>
 <body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
@@ -753,7 +822,7 @@ func TestAddURLAndFile(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	h := startFetching(t, Config{}, fetchLocal())
 
 	m := h.send(libraryAdd(modInGuildA, "url", discordtest.StringOption("url", srv.URL+"/ferry")))
 	if !strings.Contains(m.Content, "Added **Ferry Strike Ends**") || !strings.Contains(m.Content, "Coast News") {

@@ -1,6 +1,10 @@
 package bot
 
-import "github.com/bwmarrin/discordgo"
+import (
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/verbatim-bot/verbatim/usererr"
+)
 
 // Command and option names.
 const (
@@ -12,6 +16,50 @@ const (
 	// modalAddText is the custom_id of the "add pasted text" modal.
 	modalAddText = "addtext"
 )
+
+// Paths of the routes whose errors read differently (see toUserError).
+const (
+	routeShowSource = "/" + cmdSources + "/show"
+	routeRemove     = "/" + cmdLibrary + "/remove"
+	routeAddFile    = "/" + cmdLibrary + "/add/file"
+)
+
+// routes is where every interaction goes: the handler of each command,
+// autocompletion, button and form, and the middleware it runs in, outermost
+// first. What a route's middleware refuses costs the member nothing later
+// in the chain: a member over the rate limit is not deferred, a forged
+// button spends no rate limit (its id is read before any middleware).
+func (b *Bot) routes() *router {
+	rt := newRouter()
+	rt.command("/"+cmdAsk, b.ask, b.rateLimited, b.deferred(privateIfAsked))
+	rt.command("/"+cmdFindSources, b.findSources, withTargetText, b.rateLimited, b.deferred(privately))
+
+	rt.command("/"+cmdSources, usage("Use /sources list or /sources show."))
+	rt.command("/"+cmdSources+"/list", b.listSources)
+	rt.command(routeShowSource, b.showSource)
+	rt.autocomplete(routeShowSource, b.suggestSources(false))
+
+	curators := []middleware{inServer, b.moderatorsOnly}
+	rt.command("/"+cmdLibrary, usage("Use /library add or /library remove."), curators...)
+	rt.command("/"+cmdLibrary+"/add", usage("Use /library add text, file or url."), curators...)
+	rt.command("/"+cmdLibrary+"/add/text", b.openAddForm, curators...)
+	rt.modal(modalAddText, b.addText, b.moderatorsOnly, b.deferred(privately))
+	rt.command(routeAddFile, b.addFile, append(curators, b.checkedAttachment, b.deferred(privately))...)
+	rt.command("/"+cmdLibrary+"/add/url", b.addURL, append(curators, b.deferred(privately))...)
+	rt.command(routeRemove, b.confirmRemove, curators...)
+	rt.autocomplete(routeRemove, b.suggestSources(true))
+
+	button(rt, contextButton, b.showContext)
+	resolvedButton(rt, moreButton, b.pendingQuestion, b.more, b.rateLimited, b.deferred(privately))
+	button(rt, removeButton, b.remove, b.moderatorsOnly, updating)
+	button(rt, cancelRemoveButton, b.keep, updating)
+	return rt
+}
+
+// usage tells the member how to use a command they used incompletely.
+func usage(text string) handler {
+	return func(*request) error { return usererr.New(usererr.Invalid, text) }
+}
 
 // moderatorPermissions are the permissions that make a member a moderator of
 // the library (any one of them).

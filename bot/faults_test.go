@@ -23,12 +23,15 @@ import (
 // its failure is in the operator's log, and nothing is left running after
 // the bot stops.
 
-// steady is the gateway these tests want: a heartbeat of 3 s. With the
-// harness's 200 ms, discordgo reconnects when an ACK is 1 s late (a loaded
-// machine, -race), and it does so with close code 1000, which ends the
-// session, as on Discord: the events dispatched meanwhile are lost, and a
-// test would see questions lost that the bot never received. 3 s is also
-// longer than discordgo's 1 s sleep in Close (see TestGatewayDropIsResumed).
+// steady is the gateway the harness gives every bot (and these tests ask
+// for by name): a heartbeat of 3 s. With a heartbeat of 200 ms, discordgo
+// reconnects when an ACK is 1 s late (a loaded machine, -race, tests run in
+// parallel), and it does so with close code 1000, which ends the session, as
+// on Discord: the events dispatched meanwhile are lost, and a test would see
+// questions lost that the bot never received. 3 s is also longer than
+// discordgo's 1 s sleep in Close (see TestGatewayDropIsResumed). discordgo
+// sends its first heartbeat as it connects, so nothing waits for the
+// interval.
 var steady = discordtest.WithHeartbeatInterval(3 * time.Second)
 
 // noLimits lets one member ask as often as a test needs.
@@ -185,9 +188,9 @@ func (h *harness) firstAnswer() (m discordtest.Message, ctxID, moreCustomID stri
 		for _, c := range row.(*discordgo.ActionsRow).Components {
 			b := c.(*discordgo.Button)
 			switch {
-			case strings.HasPrefix(b.CustomID, idContext+":") && ctxID == "":
+			case strings.HasPrefix(b.CustomID, contextButton.prefix+":") && ctxID == "":
 				ctxID = b.CustomID
-			case strings.HasPrefix(b.CustomID, idMore+":"):
+			case strings.HasPrefix(b.CustomID, moreButton.prefix+":"):
 				moreCustomID = b.CustomID
 			}
 		}
@@ -227,6 +230,7 @@ const (
 const mentionQuestion = "when was Robert Mueller appointed special counsel?"
 
 func TestGatewayDropWhileAnswering(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		held    string                         // the request in flight when the gateway drops
@@ -240,12 +244,13 @@ func TestGatewayDropWhileAnswering(t *testing.T) {
 		{"before the answer, which then fails", routeEdit, askMueller,
 			// The held edit and its three retries.
 			func(fake *discordtest.Server) {
-				fake.FailNext(routeEdit, http.StatusInternalServerError, 1+len(retryDelays))
+				fake.FailNext(routeEdit, http.StatusInternalServerError, 1+len(shortRetryDelays()))
 			},
 			"sending the answer failed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			h := start(t, Config{}, steady)
@@ -292,8 +297,10 @@ func askMueller(h *harness) probe {
 }
 
 func TestInvalidSessionIdentifiesAgain(t *testing.T) {
+	t.Parallel()
 	for _, resumable := range []bool{false, true} {
 		t.Run(fmt.Sprintf("resumable=%v", resumable), func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			h := start(t, Config{}, steady)
@@ -346,6 +353,7 @@ func (c *offsetClock) Advance(d time.Duration) {
 }
 
 func TestRateLimitStorms(t *testing.T) {
+	t.Parallel()
 	const retryAfter = 50 * time.Millisecond
 	tests := []struct {
 		name   string
@@ -358,6 +366,7 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			h := start(t, noLimits, steady)
@@ -383,6 +392,7 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 
 	t.Run("outlasting the 3 s deadline", func(t *testing.T) {
+		t.Parallel()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		clock := &offsetClock{}
@@ -450,6 +460,7 @@ func startMixed(t *testing.T, opts ...discordtest.Option) (*harness, func(n int)
 }
 
 func TestEveryThirdRequestFails(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	h, mixed := startMixed(t)
@@ -485,6 +496,7 @@ func TestEveryThirdRequestFails(t *testing.T) {
 }
 
 func TestRateLimitedMentionIsToldByDM(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		fault   func(*discordtest.Server)
@@ -500,6 +512,7 @@ func TestRateLimitedMentionIsToldByDM(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			h := start(t, Config{MemberPerMinute: 1, MemberBurst: 1}, steady)
@@ -543,6 +556,7 @@ func TestRateLimitedMentionIsToldByDM(t *testing.T) {
 }
 
 func TestServerErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	srv := discordtest.New(t)
 	s := srv.Session(t, "")
 	s.MaxRestRetries = 3
@@ -555,7 +569,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 	}{
 		{"500 once", 500, 1, false, true},
 		{"503 twice", 503, 2, false, true},
-		{"500 on every attempt", 500, 1 + len(retryDelays), true, true},
+		{"500 on every attempt", 500, 1 + len(shortRetryDelays()), true, true},
 		{"502 beyond discordgo's retries", 502, 5, false, true},
 		{"403 is not retried", 403, 1, true, false},
 	}
@@ -563,7 +577,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.FailNext(routeSend, tc.status, tc.n)
 			calls := 0
-			err := withRetry(context.Background(), func() error {
+			err := withRetry(context.Background(), shortRetryDelays(), func() error {
 				calls++
 				_, err := s.ChannelMessageSend(channelA, "hello")
 				return err
@@ -580,7 +594,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 			}
 		})
 	}
-	if err := withRetry(context.Background(), func() error { return errors.New("no route to host") }); err == nil || serverError(err) {
+	if err := withRetry(context.Background(), shortRetryDelays(), func() error { return errors.New("no route to host") }); err == nil || serverError(err) {
 		t.Errorf("a network error: %v, serverError %v", err, err != nil && serverError(err))
 	}
 }
@@ -696,4 +710,15 @@ func TestNoGoroutineLeakAfterFaults(t *testing.T) {
 		// library and the fake.
 	})
 	assertNoLeak(t, baseline)
+}
+
+func TestRetryDelaysDefault(t *testing.T) {
+	want := []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
+	if got := (Config{}).withDefaults().retryDelays; !slices.Equal(got, want) {
+		t.Errorf("default retry delays %v, want %v", got, want)
+	}
+	short := shortRetryDelays()
+	if got := (Config{retryDelays: short}).withDefaults().retryDelays; !slices.Equal(got, short) {
+		t.Errorf("retry delays set by a test became %v", got)
+	}
 }

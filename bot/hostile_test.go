@@ -110,6 +110,7 @@ func (h *harness) addSource(text string, meta corpus.Meta) corpus.Source {
 // the Context button, /sources show and list, the remove confirmation and
 // its result, and the add reply. Nothing may render or ping.
 func TestHostileMarkdownAndMentions(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	meta := corpus.Meta{Scope: guildA, Title: hostileTitle, Outlet: "<@123456789012345678> News", Author: "**Bold** @here",
 		Note: "[note](http://evil.example/n)", AddedBy: "@everyone (discord:1)", URL: "https://example.org/flyer"}
@@ -124,12 +125,12 @@ func TestHostileMarkdownAndMentions(t *testing.T) {
 		t.Fatalf("want a quote with also carried by; got %q %+v", ans.Content, ans.Embeds)
 	}
 	seen["answer"] = ans
-	seen["context button"] = h.send(discordtest.ButtonPress(inGuildA, ans.Result, buttonWithPrefix(t, ans, idContext)))
+	seen["context button"] = h.send(discordtest.ButtonPress(inGuildA, ans.Result, buttonWithPrefix(t, ans, contextButton.prefix)))
 	seen["/sources show"] = h.send(discordtest.SlashCommand(inGuildA, cmdSources, discordtest.SubCommand("show", discordtest.StringOption("id", src.ID))))
 	seen["/sources list"] = h.send(discordtest.SlashCommand(inGuildA, cmdSources, discordtest.SubCommand("list")))
 	confirm := h.send(discordtest.SlashCommand(modInGuildA, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", src.ID))))
 	seen["remove confirmation"] = confirm
-	seen["remove result"] = h.send(discordtest.ButtonPress(modInGuildA, confirm.Result, idRemove+":"+src.ID))
+	seen["remove result"] = h.send(discordtest.ButtonPress(modInGuildA, confirm.Result, removeButton.prefix+":"+src.ID))
 	seen["add reply"] = h.send(discordtest.ModalSubmit(modInGuildA, modalAddText,
 		discordtest.TextValue{CustomID: "title", Value: hostileTitle},
 		discordtest.TextValue{CustomID: "outlet", Value: "<@&987654321098765432>"},
@@ -159,7 +160,8 @@ func TestHostileMarkdownAndMentions(t *testing.T) {
 // can be forged), as a "member" with no member object, and from a DM.
 // Each is refused and the library is unchanged.
 func TestHostileMemberActsAsModerator(t *testing.T) {
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	t.Parallel()
+	h := startFetching(t, Config{}, fetchLocal())
 	src := h.addSource("Quarry Story\n\nThe quarry closed after ninety years of blasting granite.", corpus.Meta{Scope: guildA, AddedBy: "test"})
 	var fetched atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -181,9 +183,9 @@ func TestHostileMemberActsAsModerator(t *testing.T) {
 		{"member: /library add url", libraryAdd(inGuildA, "url", discordtest.StringOption("url", srv.URL+"/a")), msgNotMod},
 		{"member: /library add file", attach(libraryAdd(inGuildA, "file", attachmentOption("f")), "f", "a.txt", 80, srv.URL+"/a.txt"), msgNotMod},
 		{"member: add form submitted", discordtest.ModalSubmit(inGuildA, modalAddText, discordtest.TextValue{CustomID: "body", Value: "Forged body text."}), msgNotMod},
-		{"member: remove button", discordtest.ButtonPress(inGuildA, &discordgo.Message{ID: "700000000000000001", ChannelID: channelA}, idRemove+":"+src.ID), msgNotMod},
+		{"member: remove button", discordtest.ButtonPress(inGuildA, &discordgo.Message{ID: "700000000000000001", ChannelID: channelA}, removeButton.prefix+":"+src.ID), msgNotMod},
 		{"guild interaction without a member", noMember(discordtest.SlashCommand(modInGuildA, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", src.ID)))), msgNotMod},
-		{"remove button without a member", noMember(discordtest.ButtonPress(modInGuildA, &discordgo.Message{ID: "700000000000000002", ChannelID: channelA}, idRemove+":"+src.ID)), msgNotMod},
+		{"remove button without a member", noMember(discordtest.ButtonPress(modInGuildA, &discordgo.Message{ID: "700000000000000002", ChannelID: channelA}, removeButton.prefix+":"+src.ID)), msgNotMod},
 		{"/library from a DM", discordtest.SlashCommand(inDM, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", src.ID))), "use this command in a server"},
 		{"moderator: forged form id", discordtest.ModalSubmit(modInGuildA, "library-add-evil", discordtest.TextValue{CustomID: "body", Value: "Forged body text."}), msgExpired},
 	}
@@ -229,10 +231,11 @@ func attach(i *discordgo.Interaction, id, name string, size int, url string) *di
 // another server's source, path-like ids. Each gets a plain private
 // "expired" or "no longer" sentence and changes nothing.
 func TestHostileCustomIDs(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MaxQuotes: 1})
 	other := h.addSource("Ferry Story\n\nThe ferry crews voted on Wednesday to end the strike.", corpus.Meta{Scope: guildB, AddedBy: "test"})
 	m := h.send(ask(inGuildA, "Russia sanctions election interference report"))
-	ctxID, moreID := buttonWithPrefix(t, m, idContext), buttonWithPrefix(t, m, idMore)
+	ctxID, moreID := buttonWithPrefix(t, m, contextButton.prefix), buttonWithPrefix(t, m, moreButton.prefix)
 	ctxParts, moreParts := strings.Split(ctxID, ":"), strings.Split(moreID, ":")
 	id, tok := ctxParts[1], moreParts[1]
 	tests := []struct{ customID, want string }{
@@ -292,6 +295,7 @@ func TestHostileCustomIDs(t *testing.T) {
 // and from a DM: by /sources show, by a Context button, by /library remove
 // and its button, and through autocomplete. None may see or change it.
 func TestHostileOtherServersSource(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	src := h.addSource("Trawler Story\n\nThe harbour master counted eleven trawlers returning before the storm.", corpus.Meta{Scope: guildA, AddedBy: "test"})
 	modB := discordtest.InGuild(guildB, channelB, moderator, discordgo.PermissionManageMessages)
@@ -306,7 +310,7 @@ func TestHostileOtherServersSource(t *testing.T) {
 		{"Context button from guild B", discordtest.ButtonPress(inGuildB, msg, fmt.Sprintf("ctx:%s:0:10", src.ID)), msgGone},
 		{"Context button from a DM", discordtest.ButtonPress(inDM, msg, fmt.Sprintf("ctx:%s:0:10", src.ID)), msgGone},
 		{"/library remove by guild B's moderator", discordtest.SlashCommand(modB, cmdLibrary, discordtest.SubCommand("remove", discordtest.StringOption("id", src.ID))), "There is no such source in this server's library"},
-		{"remove button by guild B's moderator", discordtest.ButtonPress(modB, msg, idRemove+":"+src.ID), msgGone},
+		{"remove button by guild B's moderator", discordtest.ButtonPress(modB, msg, removeButton.prefix+":"+src.ID), msgGone},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,6 +354,7 @@ func TestHostileOtherServersSource(t *testing.T) {
 // whose URL or size lies. Names are reduced to a clean base name; lies
 // are refused with a sentence that says what to do.
 func TestHostileAttachments(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -361,7 +366,7 @@ func TestHostileAttachments(t *testing.T) {
 		fmt.Fprintf(w, "Story %d\n\nThe attachment number %d carried an ordinary article about the harbour.", hits.Load(), hits.Load())
 	}))
 	defer srv.Close()
-	h := start(t, Config{Fetch: corpus.FetchOptions{AllowHosts: []string{"127.0.0.1"}}})
+	h := startFetching(t, Config{}, fetchLocal())
 	long := strings.Repeat("a", 1000) + ".txt"
 	tests := []struct {
 		name, file string
@@ -425,6 +430,7 @@ func TestHostileAttachments(t *testing.T) {
 // channels, servers and a DM: they share one budget. A server's budget is
 // shared by its members.
 func TestHostileRateLimitEvasion(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{MemberPerMinute: 1, MemberBurst: 3, MaxQuotes: 1})
 	bot := h.fake.BotUser()
 	mention := func(channel, text string) discordtest.Message {
@@ -452,7 +458,7 @@ func TestHostileRateLimitEvasion(t *testing.T) {
 	// The budget of 3 is spent: every further way is refused.
 	inA2 := discordtest.InGuild(guildA, channelA2, member, discordgo.PermissionViewChannel)
 	refusedInteractions := map[string]*discordgo.Interaction{
-		"More button":         discordtest.ButtonPress(inGuildA, first.Result, buttonWithPrefix(t, first, idMore)),
+		"More button":         discordtest.ButtonPress(inGuildA, first.Result, buttonWithPrefix(t, first, moreButton.prefix)),
 		"/ask, other channel": ask(inA2, "Mueller"),
 		"/ask, other server":  ask(inGuildB, "Mueller"),
 		"/ask in a DM":        ask(inDM, "Mueller"),

@@ -273,10 +273,9 @@ func buttonRows(buttons []discordgo.MessageComponent) []discordgo.MessageCompone
 	return rows
 }
 
-// contextID is the custom_id of an answer's Context button:
-// "ctx:<source id>:<start>:<end>".
+// contextID is the custom_id of an answer's Context button.
 func contextID(a retrieval.Answer) string {
-	return fmt.Sprintf("ctx:%s:%d:%d", a.Source.ID, a.Start, a.End)
+	return contextButton.format(contextArgs{Source: a.Source.ID, Start: a.Start, End: a.End})
 }
 
 // renderContext renders the paragraph around a quote, the quote in bold.

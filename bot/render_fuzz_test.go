@@ -196,7 +196,7 @@ func FuzzRender(f *testing.F) {
 			}
 			res.Answers = append(res.Answers, a)
 		}
-		checkMessage(t, "answers", renderAnswers(res, moreID("ABCDEFGHIJKLMNOP", 3+sh.n(2, 100))))
+		checkMessage(t, "answers", renderAnswers(res, moreButton.format(moreArgs{Token: "ABCDEFGHIJKLMNOP", Skip: 3 + sh.n(2, 100)})))
 		checkMessage(t, "no answer", renderAnswers(retrieval.Result{Question: quote, NoAnswer: true, Reason: note}, ""))
 
 		src := corpus.Source{Info: info(0), Text: title + "\n\n" + quote + "\n\n" + note}

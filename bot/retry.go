@@ -11,17 +11,21 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// retryDelays are the waits between attempts of a call that Discord answered
-// with a server error. discordgo retries rate limits (429) itself, but not a
-// 500, and an answer that was worked out should not be lost to one.
-var retryDelays = []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
+// defaultRetryDelays are the waits between attempts of a call that Discord
+// answered with a server error, unless Config says otherwise. discordgo
+// retries rate limits (429) itself, but not a 500, and an answer that was
+// worked out should not be lost to one.
+func defaultRetryDelays() []time.Duration {
+	return []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
+}
 
-// withRetry runs call, again after a server error (5xx), until it succeeds,
-// fails otherwise, or ctx is done. Each wait is jittered, so that calls that
-// failed together (a blip at Discord's end) do not all come back together.
-func withRetry(ctx context.Context, call func() error) error {
+// withRetry runs call, again after a server error (5xx) once per delay in
+// delays, until it succeeds, fails otherwise, or ctx is done. Each wait is
+// jittered, so that calls that failed together (a blip at Discord's end) do
+// not all come back together.
+func withRetry(ctx context.Context, delays []time.Duration, call func() error) error {
 	err := call()
-	for _, d := range retryDelays {
+	for _, d := range delays {
 		if err == nil || !serverError(err) {
 			return err
 		}

@@ -212,6 +212,7 @@ func rateLimitBuckets(s *discordgo.Session) int {
 // token), so answering with Session.InteractionRespond grows the heap by
 // every interaction; the bot's callbacks share a few buckets instead.
 func TestRateLimitBucketsStayFew(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	h, mixed := startMixed(t)
@@ -247,6 +248,7 @@ func maxGoroutines(s []soakSample) int {
 // TestAutocompleteBucketsStayFew: autocomplete fires on every keystroke,
 // so its answers must share the callbacks' buckets too.
 func TestAutocompleteBucketsStayFew(t *testing.T) {
+	t.Parallel()
 	h := start(t, Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -14,62 +14,108 @@ import (
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
+// runServe runs the Discord bot: read the settings, open the library, make
+// the bot, serve /healthz and /metrics, and run until ctx is done.
 func runServe(ctx context.Context, e *env, args []string) error {
-	f := newFlagSet(e, "serve", "[--config FILE] [--data DIR]",
-		"Run the Discord bot (the token comes from the environment variable DISCORD_TOKEN)")
-	var lf libFlags
-	lf.register(f)
-	cfgPath := f.String("config", "", "config file (see config.example.yaml); default: built-in defaults")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	token := e.getenv("DISCORD_TOKEN")
-	if token == "" {
-		return errors.New("no Discord token: set the environment variable DISCORD_TOKEN (see README, \"Run it in your server\")")
-	}
-	if lf.data == "" {
-		lf.data = cfg.DataDir
-	}
-	lf.verbose = true
-	dir, err := lf.dataDir(e)
+	s, err := serveSettings(e, args)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-
-	tuning := retrieval.DefaultTuning()
-	if cfg.Answers.MinCoverage > 0 {
-		tuning.MinCoverage = cfg.Answers.MinCoverage
-	}
-	if cfg.Answers.MaxQuoteChars > 0 {
-		tuning.MaxQuoteRunes = cfg.Answers.MaxQuoteChars
-	}
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: log, Tuning: &tuning})
+	lib, err := openServeLibrary(ctx, s, log)
 	if err != nil {
-		return fmt.Errorf("opening the library in %s: %w", dir, err)
+		return err
 	}
 	defer func() {
 		if err := lib.Close(); err != nil {
 			log.Error("closing the library", "err", err)
 		}
 	}()
-
-	bcfg := bot.Config{
-		Token: token, GuildIDs: cfg.Discord.GuildIDs, ModeratorRoles: cfg.Discord.ModeratorRoles,
-		MemberPerMinute: cfg.Limits.MemberPerMinute, MemberBurst: cfg.Limits.MemberBurst,
-		GuildPerMinute: cfg.Limits.GuildPerMinute, GuildBurst: cfg.Limits.GuildBurst,
-		MaxQuotes: cfg.Answers.MaxQuotes,
-		Fetch:     corpus.FetchOptions{AllowHosts: cfg.Fetch.AllowHosts, MaxBytes: cfg.Fetch.MaxBytes, Timeout: cfg.Fetch.Timeout},
+	b, metrics, err := newBot(s, lib, log)
+	if err != nil {
+		return err
 	}
-	if cfg.Discord.APIURL != "" {
-		if bcfg.HTTPClient, err = bot.APIClient(cfg.Discord.APIURL); err != nil {
+	if s.cfg.HTTP.Listen != "" {
+		stop, err := serveHealth(s.cfg.HTTP.Listen, metrics.Handler(b.Ready), log)
+		if err != nil {
 			return err
 		}
+		defer stop()
 	}
+	return b.Run(ctx, s.cfg.ShutdownGrace)
+}
+
+// serving is what `verbatim serve` was told: the config file, the token and
+// the library's directory.
+type serving struct {
+	cfg   fileConfig
+	token string
+	dir   string
+}
+
+// serveSettings reads serve's flags, its config file and DISCORD_TOKEN.
+func serveSettings(e *env, args []string) (serving, error) {
+	f := newFlagSet(e, "serve", "[--config FILE] [--data DIR]",
+		"Run the Discord bot (the token comes from the environment variable DISCORD_TOKEN)")
+	var lf libFlags
+	lf.register(f)
+	cfgPath := f.String("config", "", "config file (see config.example.yaml); default: built-in defaults")
+	if _, err := f.parse(args); err != nil {
+		return serving{}, err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return serving{}, err
+	}
+	token := e.getenv("DISCORD_TOKEN")
+	if token == "" {
+		return serving{}, errors.New("no Discord token: set the environment variable DISCORD_TOKEN (see README, \"Run it in your server\")")
+	}
+	if lf.data == "" {
+		lf.data = cfg.DataDir
+	}
+	dir, err := lf.dataDir(e)
+	if err != nil {
+		return serving{}, err
+	}
+	return serving{cfg: cfg, token: token, dir: dir}, nil
+}
+
+// openServeLibrary opens the library with the answers' tuning of the config.
+func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrieval.Library, error) {
+	tuning := retrieval.DefaultTuning()
+	if s.cfg.Answers.MinCoverage > 0 {
+		tuning.MinCoverage = s.cfg.Answers.MinCoverage
+	}
+	if s.cfg.Answers.MaxQuoteChars > 0 {
+		tuning.MaxQuoteRunes = s.cfg.Answers.MaxQuoteChars
+	}
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning})
+	if err != nil {
+		return nil, fmt.Errorf("opening the library in %s: %w", s.dir, err)
+	}
+	return lib, nil
+}
+
+// newBot makes the bot, its fetcher and its metrics (which watch the
+// library's size).
+func newBot(s serving, lib *retrieval.Library, log *slog.Logger) (*bot.Bot, *bot.Metrics, error) {
+	c := s.cfg
+	bcfg := bot.Config{
+		Token: s.token, GuildIDs: c.Discord.GuildIDs, ModeratorRoles: c.Discord.ModeratorRoles,
+		MemberPerMinute: c.Limits.MemberPerMinute, MemberBurst: c.Limits.MemberBurst,
+		GuildPerMinute: c.Limits.GuildPerMinute, GuildBurst: c.Limits.GuildBurst,
+		MaxQuotes:          c.Answers.MaxQuotes,
+		MaxAttachmentBytes: c.Fetch.MaxBytes,
+	}
+	if c.Discord.APIURL != "" {
+		client, err := bot.APIClient(c.Discord.APIURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		bcfg.HTTPClient = client
+	}
+	fetcher := corpus.NewFetcher(corpus.FetchOptions{AllowHosts: c.Fetch.AllowHosts, MaxBytes: c.Fetch.MaxBytes, Timeout: c.Fetch.Timeout})
 	metrics := bot.NewMetrics()
 	metrics.WatchSources(func() float64 {
 		st, err := lib.Stats(context.Background())
@@ -78,23 +124,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		return float64(st.Sources)
 	})
-	b, err := bot.New(bcfg, lib, log, metrics)
+	b, err := bot.New(bcfg, lib, fetcher, log, metrics)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if cfg.HTTP.Listen != "" {
-		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-		if err != nil {
-			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+	return b, metrics, nil
+}
+
+// serveHealth serves h (/healthz and /metrics) on addr in the background
+// and returns the function that stops it.
+func serveHealth(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http.listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("health and metrics listener stopped", "err", err)
 		}
-		srv := &http.Server{Handler: metrics.Handler(b.Ready), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("health and metrics listener stopped", "err", err)
-			}
-		}()
-		defer srv.Close()
-		log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
-	}
-	return b.Run(ctx, cfg.ShutdownGrace)
+	}()
+	log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }
