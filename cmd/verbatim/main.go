@@ -43,7 +43,7 @@ func (e usageError) Error() string { return e.msg }
 func commands() []command {
 	return []command{
 		{"ask", "[flags] QUESTION...", "answer a question with verbatim quotes from the library", runAsk},
-		{"add", "[flags] PATH...", "add articles (.txt, .md files or directories) to the library", runAdd},
+		{"add", "[flags] PATH|URL...", "add articles (.txt, .md, .html, .pdf files, directories of them, or web pages by URL) to the library", runAdd},
 		{"remove", "[flags] ID...", "remove sources from the library", runRemove},
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -48,7 +49,14 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, src)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	return printSource(e.stdout, &src)
+}
+
+// printSource prints a source as show does: its metadata (where its date
+// came from, who added it when, its hashes and versions), then its text by
+// paragraph.
+func printSource(w io.Writer, src *corpus.Source) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)
@@ -84,7 +92,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout)
+	fmt.Fprintln(w)
 	last := 0
 	for _, p := range src.Passages {
 		if p.Paragraph == last {
@@ -92,7 +100,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 		}
 		last = p.Paragraph
 		sp := src.ParagraphSpan(p.Paragraph)
-		fmt.Fprintf(e.stdout, "¶%d  %s\n\n", p.Paragraph, src.Text[sp.Start:sp.End])
+		fmt.Fprintf(w, "¶%d  %s\n\n", p.Paragraph, src.Text[sp.Start:sp.End])
 	}
 	return nil
 }
