@@ -16,13 +16,15 @@ import (
 // order, without overlap, trimmed, and cover every byte of it but white
 // space; a paragraph's passages are the paragraph itself or runs of its
 // whole sentences, in order, together from its first sentence to its last;
-// and the source survives a JSON round trip (the store's encoding) whole.
+// no sentence or passage is over the chunker's limits; and the source
+// survives a JSON round trip (the store's encoding) whole. Each document is
+// chunked twice: with the default limits, and with limits small enough
+// that sentences are cut into pieces and paragraphs split on most inputs.
 // Seeds: testdata/fuzz/FuzzChunk.
 func FuzzChunk(f *testing.F) {
-	chunker, err := NewChunker()
-	if err != nil {
-		f.Fatal(err)
-	}
+	chunker := mustChunker(f)
+	small := mustChunker(f)
+	small.TargetWords, small.MaxWords, small.MaxSentenceRunes, small.MaxPassageRunes = 6, 10, 30, 50
 	f.Fuzz(func(t *testing.T, text string) {
 		if !utf8.ValidString(text) {
 			return // no parser makes a document of invalid UTF-8
@@ -37,9 +39,11 @@ func FuzzChunk(f *testing.F) {
 			var doc Document
 			doc.Text, doc.Paragraphs = joinHTMLParagraphs(paras)
 			checkChunks(t, chunker, doc)
+			checkChunks(t, small, doc)
 		}
 		if doc, err := ParseText([]byte(text)); err == nil {
 			checkChunks(t, chunker, doc)
+			checkChunks(t, small, doc)
 		}
 	})
 }
@@ -67,6 +71,9 @@ func checkChunks(t *testing.T, chunker *Chunker, doc Document) {
 			if s.Start < covered || s.End > para.End || s.Start >= s.End {
 				t.Fatalf("sentence %d %v is not inside paragraph %d %v after %d", si, s, n+1, para, covered)
 			}
+			if n := utf8.RuneCountInString(src.Text[s.Start:s.End]); n > chunker.MaxSentenceRunes {
+				t.Errorf("sentence %d is %d runes, over %d", si, n, chunker.MaxSentenceRunes)
+			}
 			if isSpaceByte(src.Text[s.Start]) || isSpaceByte(src.Text[s.End-1]) {
 				t.Errorf("sentence %d is not trimmed: %q", si, src.Text[s.Start:s.End])
 			}
@@ -88,6 +95,11 @@ func checkChunks(t *testing.T, chunker *Chunker, doc Document) {
 		}
 		if len(ps) == 0 {
 			t.Fatalf("paragraph %d has no passage", n+1)
+		}
+		for _, p := range ps {
+			if r := utf8.RuneCountInString(src.Text[p.Start:p.End]); r > chunker.MaxPassageRunes && len(sents) > 0 {
+				t.Errorf("passage %v of paragraph %d is %d runes, over %d", p, n+1, r, chunker.MaxPassageRunes)
+			}
 		}
 		if len(ps) == 1 && ps[0].Start == para.Start && ps[0].End == para.End {
 			continue
