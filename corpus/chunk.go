@@ -9,14 +9,19 @@ import (
 	"github.com/neurosnap/sentences/english"
 )
 
-// Passage is the unit of search: a paragraph, or a run of whole sentences of
-// a long paragraph. Start and End are byte offsets into the source's Text, so
-// Text[Start:End] is the passage exactly; Paragraph is its 1-based paragraph
-// number in the article, for "where in the article".
+// Passage is the unit of search: a paragraph, a run of whole sentences of
+// a long paragraph, or (in a source that would otherwise have too many
+// passages) a run of short paragraphs. Start and End are byte offsets into
+// the source's Text, so Text[Start:End] is the passage exactly; Paragraph
+// is its 1-based paragraph number in the article, for "where in the
+// article". A run of short paragraphs has the number of its first in
+// Paragraph and of its last in LastParagraph (0 otherwise): the paragraph
+// of a quote from it is Source.ParagraphAt(the quote's start).
 type Passage struct {
-	Start     int `json:"start"`
-	End       int `json:"end"`
-	Paragraph int `json:"paragraph"`
+	Start         int `json:"start"`
+	End           int `json:"end"`
+	Paragraph     int `json:"paragraph"`
+	LastParagraph int `json:"last_paragraph,omitempty"`
 }
 
 // Chunker cuts a document's paragraphs into sentences and passages. It holds
@@ -37,6 +42,10 @@ type Chunker struct {
 	// even when it has few words (long words, no spaces). It should be at
 	// least MaxSentenceRunes, so that one sentence fits in a passage.
 	MaxPassageRunes int
+	// MaxPassages is the most passages a source may have: over it, short
+	// paragraphs are merged (see Chunk), and a source still over it is
+	// refused.
+	MaxPassages int
 }
 
 // NewChunker returns a Chunker with the English sentence model loaded.
@@ -56,22 +65,33 @@ func NewChunker() (*Chunker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the English sentence model: %w", err)
 	}
-	return &Chunker{tok: tok, TargetWords: 80, MaxWords: 130, MaxSentenceRunes: 1400, MaxPassageRunes: 2000}, nil
+	return &Chunker{tok: tok, TargetWords: 80, MaxWords: 130, MaxSentenceRunes: 1400, MaxPassageRunes: 2000, MaxPassages: 20_000}, nil
 }
 
 // Chunk returns the passages and sentences of a document. A paragraph of at
 // most MaxWords words and MaxPassageRunes runes is one passage; a longer one
 // is split between sentences into passages of about TargetWords words and
-// at most MaxPassageRunes runes.
-func (c *Chunker) Chunk(doc Document) ([]Passage, []Span) {
-	var passages []Passage
-	var sents []Span
+// at most MaxPassageRunes runes. When that makes more than MaxPassages
+// passages, runs of adjacent short paragraphs are merged into passages of
+// about TargetWords words (see mergeShort); a document still over the
+// limit is refused with an error that names it.
+func (c *Chunker) Chunk(doc Document) ([]Passage, []Span, error) {
+	// At least one of each a paragraph: sized once, a source of a million
+	// paragraphs does not grow them again and again.
+	passages := make([]Passage, 0, len(doc.Paragraphs))
+	sents := make([]Span, 0, len(doc.Paragraphs))
 	for i, para := range doc.Paragraphs {
 		ps := c.Sentences(doc.Text, para)
 		sents = append(sents, ps...)
 		passages = c.paragraphPassages(doc.Text, para, i+1, ps, passages)
 	}
-	return passages, sents
+	if c.MaxPassages > 0 && len(passages) > c.MaxPassages {
+		passages = c.mergeShort(doc.Text, passages)
+		if len(passages) > c.MaxPassages {
+			return nil, nil, fmt.Errorf("the text makes %d passages even with its short paragraphs merged, and a source may have at most %d: add the article alone, or in parts", len(passages), c.MaxPassages)
+		}
+	}
+	return passages, sents, nil
 }
 
 // paragraphPassages appends the passages of paragraph n, at para in text

@@ -1,6 +1,8 @@
 package corpus
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +118,127 @@ func TestChunkSentencePieces(t *testing.T) {
 		if spans[0].Start != 0 || spans[len(spans)-1].End != len(text) {
 			t.Errorf("%d runes: pieces do not cover the sentence: %v", n, spans)
 		}
+	}
+}
+
+// TestChunkCapsPassages: a file of a million tiny paragraphs ("ab.\n"
+// again and again) made a million passages, which took minutes and
+// gigabytes to index. A source over MaxPassages passages has its short
+// paragraphs merged, in runs, into passages of about TargetWords words;
+// the paragraph number of every byte stays right (ParagraphAt), and so
+// does every paragraph's span. A source too big even then is refused,
+// naming the limit.
+func TestChunkCapsPassages(t *testing.T) {
+	c := mustChunker(t)
+	tests := []struct {
+		name string
+		file string
+		data string
+		max  int // MaxPassages; 0 for the default
+	}{
+		{"tiny text paragraphs", "tiny.txt", strings.Repeat("ab.\n", 300_000), 0},
+		{"tiny HTML paragraphs", "tiny.html", "<html><body>" + strings.Repeat("<p>Ab cd.</p>", 100_000) + "</body></html>", 0},
+		{"short and long paragraphs", "mixed.txt", strings.Repeat("Yes.\n\nNo, he said.\n\n"+unpunctuated(300)+".\n\n", 50), 160},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := ParseFile(context.Background(), tc.file, []byte(tc.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := *c
+			if tc.max > 0 {
+				ch.MaxPassages = tc.max
+			}
+			src, err := NewSource(doc, Meta{Origin: tc.file}, &ch, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("seen: %d paragraphs, %d passages", len(doc.Paragraphs), len(src.Passages))
+			if err := src.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if len(src.Passages) > ch.MaxPassages {
+				t.Errorf("%d passages, over the limit of %d", len(src.Passages), ch.MaxPassages)
+			}
+			if got := src.ParagraphCount(); got != len(doc.Paragraphs) {
+				t.Errorf("ParagraphCount = %d, want %d", got, len(doc.Paragraphs))
+			}
+			for i, para := range doc.Paragraphs {
+				if got := src.ParagraphSpan(i + 1); got != para {
+					t.Fatalf("ParagraphSpan(%d) = %v, want %v", i+1, got, para)
+				}
+				for _, off := range []int{para.Start, para.End - 1} {
+					if got := src.ParagraphAt(off); got != i+1 {
+						t.Fatalf("ParagraphAt(%d) = %d, want %d", off, got, i+1)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestChunkRefusesTooManyPassages: a source over MaxPassages even with its
+// short paragraphs merged is refused with an error that names the limit
+// and says what to do.
+func TestChunkRefusesTooManyPassages(t *testing.T) {
+	c := *mustChunker(t)
+	c.MaxPassages = 50
+	doc, err := ParseText([]byte(strings.Repeat(unpunctuated(100)+".\n\n", 60)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewSource(doc, Meta{}, &c, time.Now())
+	t.Logf("seen: %v", err)
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
+	}
+	for _, want := range []string{"60 passages", "at most 50", "in parts"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+// TestChunkKeepsShortParagraphsUnderTheCap: an article under the cap keeps
+// one passage a paragraph, however short they are.
+func TestChunkKeepsShortParagraphsUnderTheCap(t *testing.T) {
+	c := mustChunker(t)
+	doc, err := ParseText([]byte("Title\n\n" + strings.Repeat("He said no.\n\n", 40)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := NewSource(doc, Meta{}, c, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Passages) != 40 {
+		t.Errorf("%d passages for 40 paragraphs", len(src.Passages))
+	}
+}
+
+// BenchmarkHostileSizes parses and chunks the inputs of issue 13's items 6
+// and 7 at full size: 4 MB of words with no sentence end, a million tiny
+// text paragraphs, and 5.2 MB of tiny HTML paragraphs. Run with -benchmem;
+// peak memory is measured outside (see the branch's report).
+func BenchmarkHostileSizes(b *testing.B) {
+	c := mustChunker(b)
+	inputs := []struct{ name, file, data string }{
+		{"no punctuation", "nopunct.txt", unpunctuated(560_000)},
+		{"a million tiny paragraphs", "tiny.txt", strings.Repeat("ab.\n", 1_000_000)},
+		{"tiny HTML paragraphs", "tiny.html", "<html><body>" + strings.Repeat("<p>Ab cd.</p>", 400_000) + "</body></html>"},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			for b.Loop() {
+				doc, err := ParseFile(context.Background(), in.file, []byte(in.data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := NewSource(doc, Meta{}, c, time.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

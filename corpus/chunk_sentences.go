@@ -19,12 +19,34 @@ const maxTokenizeBytes = 64 << 10
 // as pieces cut at spaces (see pieces).
 func (c *Chunker) Sentences(text string, para Span) []Span {
 	var out []Span
+	if s, ok := oneSentence(text, para); ok {
+		return c.pieces(text, s, out)
+	}
 	for _, blk := range tokenizeBlocks(text, para) {
 		for _, s := range c.punktSentences(text, blk) {
 			out = c.pieces(text, s, out)
 		}
 	}
 	return out
+}
+
+// sentenceEnds are the runes after which the tokenizer may end a sentence.
+const sentenceEnds = ".!?。！？"
+
+// oneSentence returns text[para.Start:para.End] trimmed, and true, when it
+// can only be one sentence: no rune that may end a sentence stands before
+// its end (a short line, "ab.", or text with no punctuation at all). The
+// tokenizer, which is slow to start on each paragraph, is then not needed.
+func oneSentence(text string, para Span) (Span, bool) {
+	s, e := para.Start, para.End
+	for s < e && isSpaceByte(text[s]) {
+		s++
+	}
+	for e > s && isSpaceByte(text[e-1]) {
+		e--
+	}
+	body := strings.TrimRight(text[s:e], sentenceEnds)
+	return Span{Start: s, End: e}, s < e && !strings.ContainsAny(body, sentenceEnds)
 }
 
 // punktSentences returns the sentences the Punkt tokenizer finds in

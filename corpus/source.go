@@ -138,7 +138,10 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	}
 	sum := sha256.Sum256([]byte(doc.Text))
 	idSum := sha256.Sum256([]byte(meta.Scope + "\x00" + doc.Text))
-	passages, sents := chunker.Chunk(doc)
+	passages, sents, err := chunker.Chunk(doc)
+	if err != nil {
+		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	src := Source{
 		Info: Info{
 			ID:            hex.EncodeToString(idSum[:6]),
@@ -208,11 +211,15 @@ func (s *Source) Validate() error {
 }
 
 // ParagraphSpan returns the byte range of paragraph n (1-based) of the
-// source: from its first passage's start to its last passage's end. It is
-// Span{-1, 0} when the source has no such paragraph.
+// source: from its first passage's start to its last passage's end, or its
+// part of a passage that is a run of short paragraphs. It is Span{-1, 0}
+// when the source has no such paragraph.
 func (s *Source) ParagraphSpan(n int) Span {
 	sp := Span{Start: -1}
 	for _, p := range s.Passages {
+		if p.LastParagraph > p.Paragraph && p.Paragraph <= n && n <= p.LastParagraph {
+			return p.paragraphIn(s.Text, n)
+		}
 		if p.Paragraph != n {
 			continue
 		}
