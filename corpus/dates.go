@@ -160,12 +160,30 @@ func (r dateRule) date(year, month, day string) (string, bool) {
 // is not a date by the rule (31 April, month 13), readDate reports false
 // rather than trying a later form.
 func readDate(s string, rule dateRule) (string, bool) {
+	if !hasYear(s) {
+		return "", false // every form has a four-digit year: skip the regexps
+	}
 	for _, f := range rule.forms() {
 		if m := f.re.FindStringSubmatch(s); m != nil {
 			return rule.date(m[f.year], m[f.month], m[f.day])
 		}
 	}
 	return "", false
+}
+
+// hasYear reports whether s holds four ASCII digits in a row.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // normalizeDate reads a date a person wrote (writtenDates): an ISO date

@@ -124,7 +124,7 @@ func withArticleSiblings(top *html.Node, best float64, scores map[*html.Node]flo
 // elements (all of them when keep is nil) that are not mostly link text: a
 // list of links (related stories) inside the body is not prose.
 func proseParagraphs(paras []htmlPara, keep map[*html.Node]bool) []string {
-	var out []string
+	out := make([]string, 0, len(paras))
 	for _, p := range paras {
 		if keep != nil && !insideAny(p.block, keep) {
 			continue

@@ -223,9 +223,9 @@ var (
 )
 
 // filterHTMLParagraphs drops bylines, date lines, labels, advert markers,
-// credits and repeated titles from the extracted paragraphs.
+// credits and repeated titles from the extracted paragraphs, in place.
 func filterHTMLParagraphs(paras []string, title string) []string {
-	out := paras[:0:0]
+	out := paras[:0]
 	for _, p := range paras {
 		if isJunkHTMLParagraph(p, title) {
 			continue

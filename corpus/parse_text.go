@@ -53,6 +53,8 @@ func ParseText(data []byte) (Document, error) {
 	front.apply(&doc)
 
 	var b strings.Builder
+	b.Grow(len(src))
+	doc.Paragraphs = make([]Span, 0, len(units))
 	for _, u := range units {
 		if strings.TrimSpace(u.text) == "" {
 			continue
@@ -82,74 +84,61 @@ func ParseText(data []byte) (Document, error) {
 // paragraph a line (long lines, or lines ending a sentence); a hard-wrapped
 // block (short lines that run on) stays one paragraph, newlines included.
 func splitUnits(src string) []unit {
-	type line struct {
-		start, end int
-		text       string
+	units := make([]unit, 0, strings.Count(src, "\n")+1) // at most one a line
+	// units[first:] are the lines of the current block.
+	first := 0
+	endBlock := func() {
+		if block := units[first:]; hardWrapped(block) {
+			s, e := block[0].start, block[len(block)-1].end
+			units = append(units[:first], unit{start: s, end: e, text: src[s:e]})
+		} else {
+			for i := range block {
+				markLine(&block[i])
+			}
+		}
+		first = len(units)
 	}
-	var blocks [][]line
-	var cur []line
-	pos := 0
-	for pos <= len(src) {
-		nl := strings.IndexByte(src[pos:], '\n')
+	for pos := 0; pos <= len(src); {
 		end := len(src)
-		if nl >= 0 {
+		if nl := strings.IndexByte(src[pos:], '\n'); nl >= 0 {
 			end = pos + nl
 		}
 		raw := src[pos:end]
 		// Trim surrounding white space but keep exact offsets.
-		lead := len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace))
-		trimmed := strings.TrimSpace(raw)
-		if trimmed == "" {
-			if len(cur) > 0 {
-				blocks = append(blocks, cur)
-				cur = nil
-			}
-		} else {
-			s := pos + lead
-			cur = append(cur, line{start: s, end: s + len(trimmed), text: trimmed})
-		}
-		if nl < 0 {
-			break
+		if trimmed := strings.TrimSpace(raw); trimmed != "" {
+			s := pos + len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace))
+			units = append(units, unit{start: s, end: s + len(trimmed), text: trimmed})
+		} else if len(units) > first {
+			endBlock()
 		}
 		pos = end + 1
 	}
-	if len(cur) > 0 {
-		blocks = append(blocks, cur)
-	}
-
-	var units []unit
-	for _, bl := range blocks {
-		texts := make([]string, len(bl))
-		for i, l := range bl {
-			texts[i] = l.text
-		}
-		if hardWrapped(texts) {
-			s, e := bl[0].start, bl[len(bl)-1].end
-			units = append(units, unit{start: s, end: e, text: src[s:e]})
-			continue
-		}
-		for _, l := range bl {
-			u := unit{start: l.start, end: l.end, text: l.text}
-			if m := mdHeading.FindStringSubmatchIndex(l.text); m != nil {
-				u.heading = true
-				u.start += m[2]
-				u.text = l.text[m[2]:]
-			}
-			u.listItem = mdListItem.MatchString(l.text)
-			units = append(units, u)
-		}
+	if len(units) > first {
+		endBlock()
 	}
 	return units
+}
+
+// markLine marks a line that is its own paragraph as a Markdown list item
+// or heading (its text then without the #s).
+func markLine(u *unit) {
+	u.listItem = mdListItem.MatchString(u.text)
+	if m := mdHeading.FindStringSubmatchIndex(u.text); m != nil {
+		u.heading = true
+		u.start += m[2]
+		u.text = u.text[m[2]:]
+	}
 }
 
 // hardWrapped reports whether a block's lines are one paragraph wrapped at a
 // fixed width: there are several, every line but the last is short and runs
 // on (does not end a sentence), and none is a list item or a heading.
-func hardWrapped(lines []string) bool {
+func hardWrapped(lines []unit) bool {
 	if len(lines) < 2 {
 		return false
 	}
-	for i, s := range lines {
+	for i, l := range lines {
+		s := l.text
 		if mdListItem.MatchString(s) || mdHeading.MatchString(s) {
 			return false
 		}
@@ -192,9 +181,10 @@ var photoCredit = regexp.MustCompile(`(?i)(?:\((?:[^()]*\b(?:photo|photograph|im
 	`^(?:photo|image|picture|photograph|caption|credit|photo credit|image credit)\s*:|` +
 	`^(?:photo|image) by\s|\bgetty images\s*$|^tags?\s*:)`)
 
-// dropFurniture removes site furniture, comment sections and photo credits.
+// dropFurniture removes site furniture, comment sections and photo credits,
+// in place.
 func dropFurniture(units []unit) []unit {
-	out := units[:0:0]
+	out := units[:0]
 	for _, u := range units {
 		t := strings.TrimSpace(u.text)
 		if commentStart.MatchString(t) {
@@ -276,7 +266,7 @@ func takeMetaLines(units []unit, doc *Document) []unit {
 			u.text = ""
 		}
 	}
-	out := units[:0:0]
+	out := units[:0]
 	for _, u := range units {
 		if strings.TrimSpace(u.text) != "" {
 			out = append(out, u)
@@ -290,7 +280,7 @@ func takeMetaLines(units []unit, doc *Document) []unit {
 // autograph sold at auction for $5,000") and section headings. They are not
 // sentences of the article and are never quoted.
 func dropRelatedHeadlines(units []unit) []unit {
-	out := units[:0:0]
+	out := units[:0]
 	for i, u := range units {
 		if u.heading && i > 0 {
 			continue
@@ -363,8 +353,12 @@ func firstSentenceEnd(p string) int {
 }
 
 // guessLanguage returns "en" when the text reads as English (common English
-// function words are frequent) and "" when it cannot tell.
+// function words are frequent) and "" when it cannot tell. It reads the
+// first 64 KiB, some ten thousand words: enough to tell.
 func guessLanguage(text string) string {
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
+	}
 	words := strings.Fields(strings.ToLower(text))
 	if len(words) < 20 {
 		return ""
