@@ -157,13 +157,15 @@ var (
 )
 
 // furniture are lines of site furniture that are never article prose,
-// matched against the whole line (case-insensitive, trimmed).
+// matched against the whole line (case-insensitive, trimmed). The open
+// ends ("follow us on …", "powered by …") take a few words without a
+// sentence end: "Powered by cheap gas, the plant …" is prose.
 var furniture = regexp.MustCompile(`(?i)^(?:all news|advertisement|advertising|ad|sponsored|sponsored content|` +
 	`share|share this|share this article|share this story|share on (?:facebook|twitter|x|whatsapp|linkedin|telegram)|tweet|email|print|` +
-	`copy link|click to share on .*|follow us on .*|subscribe|subscribe now|sign up|newsletter|read more|read next|` +
+	`copy link|click to share on [^.!?,]{1,40}|follow us on [^.!?]{1,60}|subscribe|subscribe now|sign up|newsletter|read more|read next|` +
 	`more news|related|related articles|related news|related stories|recommended|you may also like|most read|` +
 	`skip to (?:main )?content|menu|home|back to top|image|photo|video|listen to this article|` +
-	`social share buttons and icons powered by .*|powered by .*|like this|loading\.\.\.)\s*:?$`)
+	`social share buttons and icons powered by [^.!?,]{1,40}|powered by [^.!?,]{1,40}|like this|loading\.\.\.)\s*:?$`)
 
 // commentStart marks the start of a comment section or comment form: it and
 // everything after it are not the article.
@@ -175,14 +177,14 @@ var commentForm = regexp.MustCompile(`(?i)^(?:your email address will not be pub
 	`name\s*\*?|email\s*\*?|website|comment\s*\*?|post comment|submit|save my name, email, and website.*|` +
 	`cancel reply|notify me of (?:follow-up comments|new posts).*)$`)
 
-// photoCredit matches a photo caption or credit line.
-var photoCredit = regexp.MustCompile(`(?i)(?:\((?:[^()]*\b(?:photo|photograph|image|picture|file photo)\b[^()]*/[^()]*|` +
-	`[^()]*/\s*(?:AP|AFP|Reuters|Getty Images|EPA|TASS|Sputnik|ANP)\b[^()]*)\)\s*$|` +
-	`^(?:photo|image|picture|photograph|caption|credit|photo credit|image credit)\s*:|` +
-	`^(?:photo|image) by\s|\bgetty images\s*$|^tags?\s*:)`)
+// photoCaption matches a photo caption or credit line, or a tags line, by
+// its label. A credit after prose is cut off, not the prose (trimFurniture).
+var photoCaption = regexp.MustCompile(`(?i)^(?:(?:photo|image|picture|photograph|caption|credit|photo credit|image credit)\s*:|` +
+	`(?:photo|image) by\s|tags?\s*:)`)
 
-// dropFurniture removes site furniture, comment sections and photo credits,
-// in place.
+// dropFurniture removes site furniture, comment sections, photo captions
+// and copyright lines, and cuts furniture off the edges of prose
+// (trimFurniture), in place.
 func dropFurniture(units []unit) []unit {
 	out := units[:0]
 	for _, u := range units {
@@ -190,9 +192,14 @@ func dropFurniture(units []unit) []unit {
 		if commentStart.MatchString(t) {
 			break
 		}
-		if furniture.MatchString(t) || commentForm.MatchString(t) || photoCredit.MatchString(t) {
+		if furniture.MatchString(t) || commentForm.MatchString(t) || photoCaption.MatchString(t) || isCopyrightLine(t) {
 			continue
 		}
+		s, e := trimFurniture(u.text)
+		if s == e {
+			continue
+		}
+		u.start, u.end, u.text = u.start+s, u.start+e, u.text[s:e]
 		out = append(out, u)
 	}
 	return out
