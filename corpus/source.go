@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -124,6 +125,14 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		}
 		prev = p.End
 	}
+	if meta.URL = strings.TrimSpace(meta.URL); meta.URL != "" {
+		if err := checkWebURL(meta.URL); err != nil {
+			return Source{}, fmt.Errorf("%w: the URL %q %v: give the article's web address (http:// or https://), or none", ErrInvalid, meta.URL, err)
+		}
+	}
+	if checkWebURL(doc.URL) != nil {
+		doc.URL = "" // a canonical link or front matter that is no web address
+	}
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
 		published, from = normalizeDate(meta.Published), "given"
@@ -179,6 +188,26 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		src.Title = "Untitled"
 	}
 	return src, nil
+}
+
+// checkWebURL says why u is not an absolute http(s) URL with a host and
+// no user name or password ("is not http or https", …), or nil.
+func checkWebURL(u string) error {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return errors.New("does not parse")
+	}
+	switch {
+	case parsed.Scheme == "":
+		return errors.New("is not an absolute address")
+	case !strings.EqualFold(parsed.Scheme, "http") && !strings.EqualFold(parsed.Scheme, "https"):
+		return fmt.Errorf("is a %s: address, not http or https", strings.ToLower(parsed.Scheme))
+	case parsed.User != nil:
+		return errors.New("holds a user name or password")
+	case parsed.Hostname() == "":
+		return errors.New("names no host")
+	}
+	return nil
 }
 
 // Validate checks that a source is whole: its hash matches its text and
