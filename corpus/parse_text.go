@@ -3,14 +3,37 @@ package corpus
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// ErrNotText is returned for input that is not UTF-8 text.
+// ErrNotText is returned, wrapped, for input that is not UTF-8 text: a
+// binary file, UTF-16 text, or bytes that are not UTF-8. The message says
+// which.
 var ErrNotText = errors.New("not UTF-8 text")
+
+// checkText says why data is not UTF-8 text, or returns nil: UTF-16 (by its
+// byte order mark), a NUL byte (a binary file), or the first byte that is
+// not UTF-8.
+func checkText(data []byte) error {
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return fmt.Errorf("%w: it is UTF-16 text; save it as UTF-8 and add it again", ErrNotText)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fmt.Errorf("%w: a binary file (it holds NUL bytes, the first at byte %d); add the article as a text, Markdown, HTML or PDF file", ErrNotText, i)
+	}
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Errorf("%w: byte %d is not UTF-8 (save the file as UTF-8 and add it again)", ErrNotText, i)
+		}
+		i += n
+	}
+	return nil
+}
 
 // ErrEmpty is returned when nothing of an input is article prose.
 var ErrEmpty = errors.New("no article text found")
@@ -35,8 +58,8 @@ type unit struct {
 // (after CRLF → LF), so a quote cut from Text is word-for-word in the file.
 func ParseText(data []byte) (Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return Document{}, ErrNotText
+	if err := checkText(data); err != nil {
+		return Document{}, err
 	}
 	src := strings.ReplaceAll(string(data), "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\r", "\n")
