@@ -150,6 +150,12 @@ func TestParseText(t *testing.T) {
 			title: "Headline",
 			paras: []string{"The points were:", "- first point", "- second point"},
 		},
+		{
+			name:  "dateline of a place and a full date",
+			in:    "Senate Panel Backs Report\n\nWASHINGTON, March 18, 2021. The Senate intelligence committee endorsed the assessment.",
+			title: "Senate Panel Backs Report", published: "2021-03-18",
+			paras: []string{"WASHINGTON, March 18, 2021. The Senate intelligence committee endorsed the assessment."},
+		},
 		{name: "binary", in: "PK\x03\x04\x00\x00garbage", err: ErrNotText},
 		{name: "invalid utf-8", in: "caf\xe9 au lait", err: ErrNotText},
 		{name: "empty", in: "", err: ErrEmpty},
