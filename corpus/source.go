@@ -125,13 +125,8 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		}
 		prev = p.End
 	}
-	if meta.URL = strings.TrimSpace(meta.URL); meta.URL != "" {
-		if err := checkWebURL(meta.URL); err != nil {
-			return Source{}, fmt.Errorf("%w: the URL %q %v: give the article's web address (http:// or https://), or none", ErrInvalid, meta.URL, err)
-		}
-	}
-	if checkWebURL(doc.URL) != nil {
-		doc.URL = "" // a canonical link or front matter that is no web address
+	if err := checkURLs(&doc, &meta); err != nil {
+		return Source{}, err
 	}
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
@@ -188,6 +183,21 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		src.Title = "Untitled"
 	}
 	return src, nil
+}
+
+// checkURLs refuses a given URL (meta.URL, trimmed) that is not an http(s)
+// address, with an error wrapping ErrInvalid, and leaves out a parsed one
+// (doc.URL: a canonical link, front matter) that is not.
+func checkURLs(doc *Document, meta *Meta) error {
+	if meta.URL = strings.TrimSpace(meta.URL); meta.URL != "" {
+		if err := checkWebURL(meta.URL); err != nil {
+			return fmt.Errorf("%w: the URL %q %v: give the article's web address (http:// or https://), or none", ErrInvalid, meta.URL, err)
+		}
+	}
+	if checkWebURL(doc.URL) != nil {
+		doc.URL = ""
+	}
+	return nil
 }
 
 // checkWebURL says why u is not an absolute http(s) URL with a host and
