@@ -2,22 +2,26 @@ package corpus
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/neurosnap/sentences"
 	"github.com/neurosnap/sentences/english"
 )
 
-// Passage is the unit of search: a paragraph, or a run of whole sentences of
-// a long paragraph. Start and End are byte offsets into the source's Text, so
-// Text[Start:End] is the passage exactly; Paragraph is its 1-based paragraph
-// number in the article, for "where in the article".
+// Passage is the unit of search: a paragraph, a run of whole sentences of
+// a long paragraph, or (in a source that would otherwise have too many
+// passages) a run of short paragraphs. Start and End are byte offsets into
+// the source's Text, so Text[Start:End] is the passage exactly; Paragraph
+// is its 1-based paragraph number in the article, for "where in the
+// article". A run of short paragraphs has the number of its first in
+// Paragraph and of its last in LastParagraph (0 otherwise): the paragraph
+// of a quote from it is Source.ParagraphAt(the quote's start).
 type Passage struct {
-	Start     int `json:"start"`
-	End       int `json:"end"`
-	Paragraph int `json:"paragraph"`
+	Start         int `json:"start"`
+	End           int `json:"end"`
+	Paragraph     int `json:"paragraph"`
+	LastParagraph int `json:"last_paragraph,omitempty"`
 }
 
 // Chunker cuts a document's paragraphs into sentences and passages. It holds
@@ -30,119 +34,89 @@ type Chunker struct {
 	TargetWords int
 	// MaxWords is the largest paragraph kept as one passage.
 	MaxWords int
+	// MaxSentenceRunes is the longest sentence kept whole; a longer one
+	// (text without sentence ends) is cut at spaces into pieces of about
+	// half of it or more, which count as its sentences.
+	MaxSentenceRunes int
+	// MaxPassageRunes is the longest passage: a longer paragraph is split
+	// even when it has few words (long words, no spaces). It should be at
+	// least MaxSentenceRunes, so that one sentence fits in a passage.
+	MaxPassageRunes int
+	// MaxPassages is the most passages a source may have: over it, short
+	// paragraphs are merged (see Chunk), and a source still over it is
+	// refused.
+	MaxPassages int
 }
 
 // NewChunker returns a Chunker with the English sentence model loaded.
+//
+// Its limits: a paragraph of up to 130 words (and 2,000 characters) is one
+// passage; a longer one is split between sentences into passages of about
+// 80 words, none over 2,000 characters. A sentence over 1,400 characters is
+// cut into pieces at spaces. Real sentences stay well under that (a long
+// one in news prose is 60–80 words, about 500 characters); what is over it
+// is text with no sentence ends, whose pieces (700 to 1,400 characters) are
+// all longer than the 600 characters over which retrieval cuts a single
+// sentence around the words that matched and marks the cut with "…", and
+// longer than the 400 within which it joins sentences: a quote from such
+// text is always shown as cut.
 func NewChunker() (*Chunker, error) {
 	tok, err := english.NewSentenceTokenizer(nil)
 	if err != nil {
 		return nil, fmt.Errorf("loading the English sentence model: %w", err)
 	}
-	return &Chunker{tok: tok, TargetWords: 80, MaxWords: 130}, nil
-}
-
-// Sentences returns the byte spans of the sentences of text[para.Start:para.End],
-// as offsets into text, trimmed of surrounding white space. Together they
-// cover every non-space byte of the paragraph.
-func (c *Chunker) Sentences(text string, para Span) []Span {
-	p := text[para.Start:para.End]
-	var out []Span
-	prev := 0
-	add := func(s, e int) {
-		for s < e && isSpaceByte(p[s]) {
-			s++
-		}
-		for e > s && isSpaceByte(p[e-1]) {
-			e--
-		}
-		if s < e {
-			out = append(out, Span{Start: para.Start + s, End: para.Start + e})
-		}
-	}
-	for _, s := range c.tok.Tokenize(p) {
-		// The tokenizer's offsets are bytes into p; trust them only if they
-		// agree with its text, else fall back to searching for the text.
-		start, end := s.Start, s.End
-		if start < prev || end > len(p) || start > end || strings.TrimSpace(p[start:end]) != strings.TrimSpace(s.Text) {
-			i := strings.Index(p[prev:], strings.TrimSpace(s.Text))
-			if i < 0 {
-				continue
-			}
-			end = prev + i + len(strings.TrimSpace(s.Text))
-		}
-		// Bytes the tokenizer skipped belong to the sentence that follows.
-		for _, cut := range quoteBreaks(p[:end], prev) {
-			add(prev, cut)
-			prev = cut
-		}
-		add(prev, end)
-		prev = end
-	}
-	add(prev, len(p))
-	return out
-}
-
-// quoteBreak finds a sentence end followed by an opening quote and a capital
-// ("… said no. “We disagree"), which the Punkt model does not split.
-var quoteBreak = regexp.MustCompile(`(\p{L}{2,})[.!?]["”’]?\s+[“"]\p{Lu}`)
-
-// abbreviations that may stand before an opening quote without ending a
-// sentence.
-var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "inc": true, "co": true,
-	"corp": true, "ltd": true, "jr": true, "sr": true, "st": true, "gen": true, "gov": true, "sen": true,
-	"rep": true, "prof": true, "vs": true, "col": true, "lt": true, "sgt": true, "capt": true}
-
-// quoteBreaks returns the offsets (into s) after sentence ends that precede
-// an opening quote, from offset from on.
-func quoteBreaks(s string, from int) []int {
-	if !strings.ContainsAny(s[from:], "“\"") {
-		return nil // the pattern needs an opening quote; skip the slow regexp
-	}
-	var out []int
-	for _, m := range quoteBreak.FindAllStringSubmatchIndex(s[from:], -1) {
-		if abbreviations[strings.ToLower(s[from+m[2]:from+m[3]])] {
-			continue
-		}
-		// Cut after the punctuation (and a closing quote), before the space.
-		i := from + m[3]
-		for i < len(s) && !isSpaceByte(s[i]) {
-			i++
-		}
-		out = append(out, i)
-	}
-	return out
-}
-
-// isSpaceByte reports whether b is ASCII white space.
-func isSpaceByte(b byte) bool {
-	return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
+	return &Chunker{tok: tok, TargetWords: 80, MaxWords: 130, MaxSentenceRunes: 1400, MaxPassageRunes: 2000, MaxPassages: 20_000}, nil
 }
 
 // Chunk returns the passages and sentences of a document. A paragraph of at
-// most MaxWords words is one passage; a longer one is split between
-// sentences into passages of about TargetWords words.
-func (c *Chunker) Chunk(doc Document) ([]Passage, []Span) {
-	var passages []Passage
-	var sents []Span
+// most MaxWords words and MaxPassageRunes runes is one passage; a longer one
+// is split between sentences into passages of about TargetWords words and
+// at most MaxPassageRunes runes. When that makes more than MaxPassages
+// passages, runs of adjacent short paragraphs are merged into passages of
+// about TargetWords words (see mergeShort); a document still over the
+// limit is refused with an error that names it.
+func (c *Chunker) Chunk(doc Document) ([]Passage, []Span, error) {
+	// At least one of each a paragraph: sized once, a source of a million
+	// paragraphs does not grow them again and again.
+	passages := make([]Passage, 0, len(doc.Paragraphs))
+	sents := make([]Span, 0, len(doc.Paragraphs))
 	for i, para := range doc.Paragraphs {
 		ps := c.Sentences(doc.Text, para)
 		sents = append(sents, ps...)
-		if countWords(doc.Text[para.Start:para.End]) <= c.MaxWords || len(ps) < 2 {
-			passages = append(passages, Passage{Start: para.Start, End: para.End, Paragraph: i + 1})
-			continue
-		}
-		start, words := ps[0].Start, 0
-		for j, s := range ps {
-			w := countWords(doc.Text[s.Start:s.End])
-			if words > 0 && words+w > c.TargetWords {
-				passages = append(passages, Passage{Start: start, End: ps[j-1].End, Paragraph: i + 1})
-				start, words = s.Start, 0
-			}
-			words += w
-		}
-		passages = append(passages, Passage{Start: start, End: ps[len(ps)-1].End, Paragraph: i + 1})
+		passages = c.paragraphPassages(doc.Text, para, i+1, ps, passages)
 	}
-	return passages, sents
+	if c.MaxPassages > 0 && len(passages) > c.MaxPassages {
+		passages = c.mergeShort(doc.Text, passages)
+		if len(passages) > c.MaxPassages {
+			return nil, nil, fmt.Errorf("the text makes %d passages even with its short paragraphs merged, and a source may have at most %d: add the article alone, or in parts", len(passages), c.MaxPassages)
+		}
+	}
+	return passages, sents, nil
+}
+
+// paragraphPassages appends the passages of paragraph n, at para in text
+// and with sentences sents, to out.
+func (c *Chunker) paragraphPassages(text string, para Span, n int, sents []Span, out []Passage) []Passage {
+	p := text[para.Start:para.End]
+	if len(sents) == 0 || (countWords(p) <= c.MaxWords && utf8.RuneCountInString(p) <= c.MaxPassageRunes) {
+		return append(out, Passage{Start: para.Start, End: para.End, Paragraph: n})
+	}
+	start, words, runes := sents[0].Start, 0, 0
+	for j, s := range sents {
+		w := countWords(text[s.Start:s.End])
+		r := utf8.RuneCountInString(text[s.Start:s.End])
+		gap := 0
+		if j > 0 {
+			gap = utf8.RuneCountInString(text[sents[j-1].End:s.Start])
+		}
+		if words > 0 && (words+w > c.TargetWords || runes+gap+r > c.MaxPassageRunes) {
+			out = append(out, Passage{Start: start, End: sents[j-1].End, Paragraph: n})
+			start, words, runes, gap = s.Start, 0, 0, 0
+		}
+		words += w
+		runes += gap + r
+	}
+	return append(out, Passage{Start: start, End: sents[len(sents)-1].End, Paragraph: n})
 }
 
 // countWords counts runs of non-space characters.

@@ -160,12 +160,30 @@ func (r dateRule) date(year, month, day string) (string, bool) {
 // is not a date by the rule (31 April, month 13), readDate reports false
 // rather than trying a later form.
 func readDate(s string, rule dateRule) (string, bool) {
+	if !hasYear(s) {
+		return "", false // every form has a four-digit year: skip the regexps
+	}
 	for _, f := range rule.forms() {
 		if m := f.re.FindStringSubmatch(s); m != nil {
 			return rule.date(m[f.year], m[f.month], m[f.day])
 		}
 	}
 	return "", false
+}
+
+// hasYear reports whether s holds four ASCII digits in a row.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // normalizeDate reads a date a person wrote (writtenDates): an ISO date
@@ -216,6 +234,12 @@ var (
 		regexp.MustCompile(`^\p{Lu}[\p{Lu}\p{Lu} .'’-]{1,40}(?:,\s*(` + writtenDateRe + `))?\.?\s*/([\p{L}][\p{L}\p{N} .&-]{0,30})/\.?`),
 		regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]{1,40}(?:,\s*(` + writtenDateRe + `))?\s*\(([\p{L}][\p{L}\p{N} .&-]{0,30})\)\s*(?:[—–-]|:)`),
 	}
+	// writtenPlaceDateline gives a place and a full date, with a year, and
+	// no outlet: "WASHINGTON, March 18, 2021.", "LONDON, 18 March 2021 —".
+	// Without a year it is not read ("MOSCOW, March 17. The Kremlin …"
+	// never was).
+	writtenPlaceDateline = regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]{1,40},\s*((?:` + weekdayRe + `,?\s+)?(?:` +
+		monthRe + `\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+` + monthRe + `\s+\d{4}))\s*(?:[.:—–-]|$)`)
 	// pageDateline gives a month and day, perhaps a year, after the place
 	// (and an outlet in brackets, not read): "WASHINGTON, March 16 —",
 	// "MOSCOW, March 17.", "LONDON (Reuters), June 2 -".
@@ -225,10 +249,11 @@ var (
 // readDateline reads the dateline at the start of p by rule. The parsers
 // read datelines differently, and each keeps its own way:
 //
-//   - writtenDates (text files) reads a dateline only when it names an
-//     outlet, /TASS/ or (Reuters), and takes its date, if any, as
-//     normalizeDate does: "LONDON, Monday, February 24 (Reuters) -" gives
-//     Reuters and "Monday, February 24".
+//   - writtenDates (text files) reads a dateline when it names an outlet,
+//     /TASS/ or (Reuters), and takes its date, if any, as normalizeDate
+//     does: "LONDON, Monday, February 24 (Reuters) -" gives Reuters and
+//     "Monday, February 24". Without an outlet, it reads one that gives a
+//     full date with a year: "WASHINGTON, March 18, 2021." gives 2021-03-18.
 //   - pageDates (web pages) reads a dateline only when it gives a month and
 //     a day, in any language pageDates knows, and no outlet: with a year
 //     the date is checked and formatted ("NEW YORK, Feb. 3, 2021 (Reuters)"
@@ -246,6 +271,9 @@ func readDateline(p string, rule dateRule) (dateline, bool) {
 			}
 			return dl, true
 		}
+	}
+	if m := writtenPlaceDateline.FindStringSubmatch(p); m != nil {
+		return dateline{date: normalizeDate(m[1])}, true
 	}
 	return dateline{}, false
 }

@@ -111,9 +111,15 @@ func TestReadDateline(t *testing.T) {
 		{"MOSCOW, March 32 — x", "", "", "", false},
 		{"KYIV /UNN/. x", "UNN", "", "", false},
 		{"Moscow (TASS) — x", "", "", "", false},
+		// A place and a full date, no outlet: the written rule reads the date.
+		{"WASHINGTON, March 18, 2021. The Senate committee said", "", "2021-03-18", "2021-03-18", true},
+		{"WASHINGTON, Thursday, March 18, 2021 — The Senate", "", "2021-03-18", "", false},
+		{"LONDON, 18 March 2021. Britain said", "", "2021-03-18", "", false},
+		{"WASHINGTON, March 18, 2021", "", "2021-03-18", "2021-03-18", true},
+		{"WASHINGTON, March 18, 2021, the Senate said", "", "", "2021-03-18", true},
 	} {
 		dl, ok := readDateline(tc.in, writtenDates)
-		if dl.outlet != tc.writtenOutlet || dl.date != tc.writtenDate || ok != (tc.writtenOutlet != "") {
+		if dl.outlet != tc.writtenOutlet || dl.date != tc.writtenDate || ok != (tc.writtenOutlet != "" || tc.writtenDate != "") {
 			t.Errorf("readDateline(%q, writtenDates) = %+v, %v; want outlet %q, date %q", tc.in, dl, ok, tc.writtenOutlet, tc.writtenDate)
 		}
 		dl, ok = readDateline(tc.in, pageDates)

@@ -10,7 +10,8 @@
 //
 // parse.go picks a parser by file name (ParseFile) or by content type
 // (ParseFetched); fetch.go fetches a URL from public addresses only
-// (Fetcher). Each parser makes a Document:
+// (Fetcher), and fetch_body.go reads and decodes its body within the size
+// limit. Each parser makes a Document:
 //
 //   - parse_text.go: ParseText, for plain text and Markdown: headline,
 //     date and byline lines, datelines, front matter, site furniture.
@@ -26,6 +27,10 @@
 //
 // What the parsers share: dates.go reads dates and datelines (one reader,
 // with the text parser's rule and the page parser's rule, which have always
-// differed); prose.go holds the sentence-end test and white-space folding.
-// chunk.go cuts a Document into sentences and passages (Chunker).
+// differed); prose.go holds the sentence-end test and white-space folding,
+// and prose_furniture.go cuts credits and advert markers off the edges of
+// prose. chunk.go cuts a Document into passages (Chunker), with its limits;
+// chunk_sentences.go into sentences, long ones cut into pieces;
+// chunk_merge.go merges short paragraphs when a source would have too many
+// passages, and finds a paragraph again inside a merged passage.
 package corpus

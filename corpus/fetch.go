@@ -1,11 +1,9 @@
 package corpus
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -373,7 +371,8 @@ func checkFetchURL(u *url.URL) error {
 // userinfo; any request or redirect whose dialled address is not public
 // (unless its host is in AllowHosts); more than MaxRedirects redirects or a
 // redirect loop; non-2xx statuses; content types other than HTML, XHTML,
-// plain text, Markdown and PDF; bodies over MaxBytes after decompression
+// plain text, Markdown and PDF; a Content-Encoding other than gzip and
+// deflate (both decoded); bodies over MaxBytes after decompression
 // (Content-Length over the cap is refused before reading); and fetches not
 // done within Timeout (or ctx's deadline), body included.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
@@ -457,31 +456,6 @@ func checkResponse(resp *http.Response, shown string) (mediaType, charset string
 		return "", "", fmt.Errorf("refusing %s: %w: %s", shown, ErrUnsupportedType, mt)
 	}
 	return mt, strings.ToLower(params["charset"]), nil
-}
-
-// readBody reads the response body, at most MaxBytes of it after
-// decompression: a Content-Length over the cap is refused before reading,
-// and a body that runs over it when read. orig is the URL asked for, shown
-// the same with any redirect noted.
-func (f *Fetcher) readBody(ctx context.Context, resp *http.Response, orig, shown string) ([]byte, error) {
-	limit := f.opts.MaxBytes
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("refusing %s: %w: Content-Length %d exceeds the %d-byte limit", shown, ErrTooLarge, resp.ContentLength, limit)
-	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
-	}
-	// Transport decompresses gzip transparently, so this counts bytes after
-	// decompression: a gzip bomb stops at limit+1 bytes.
-	n, err := io.Copy(&buf, io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, f.wrapErr(ctx, orig, shown, fmt.Errorf("reading body: %w", err))
-	}
-	if n > limit {
-		return nil, fmt.Errorf("refusing %s: %w: body exceeds the %d-byte limit", shown, ErrTooLarge, limit)
-	}
-	return buf.Bytes(), nil
 }
 
 // sniffType takes the media type and charset of a body served without a

@@ -230,9 +230,9 @@ func TestHostileFiles(t *testing.T) {
 	}{
 		{"over the size limit", "big.txt", bytes.Repeat([]byte("word "), MaxFileBytes/5+1), nil, "is over the 10 MiB limit for an article file"},
 		{"invalid UTF-8", "latin1.txt", []byte("Caf\xe9 society\n\nThe caf\xe9 reopened on Monday after the storm."), ErrNotText, "not UTF-8 text"},
-		{"NUL bytes in text", "nul.txt", []byte("Title\n\nSome text\x00with a NUL byte in the middle of it."), ErrNotText, "not UTF-8 text"},
-		{"UTF-16 text", "utf16.txt", utf16, ErrNotText, "not UTF-8 text"},
-		{"PNG named .txt", "photo.txt", png, ErrNotText, "not UTF-8 text"},
+		{"NUL bytes in text", "nul.txt", []byte("Title\n\nSome text\x00with a NUL byte in the middle of it."), ErrNotText, "not UTF-8 text: a binary file (it holds NUL bytes, the first at byte 16)"},
+		{"UTF-16 text", "utf16.txt", utf16, ErrNotText, "not UTF-8 text: it is UTF-16 text; save it as UTF-8"},
+		{"PNG named .txt", "photo.txt", png, ErrNotText, "not UTF-8 text: a binary file"},
 		{"PDF named .md", "report.md", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n"), ErrNotText, "not UTF-8 text"},
 		{"gzip named .txt", "story.txt", func() []byte {
 			var b bytes.Buffer
@@ -240,7 +240,7 @@ func TestHostileFiles(t *testing.T) {
 			zw.Write([]byte("Title\n\nA story hidden in a gzip file."))
 			zw.Close()
 			return b.Bytes()
-		}(), ErrNotText, "not UTF-8 text"},
+		}(), ErrNotText, "not UTF-8 text: a binary file"},
 		{"HTML that is binary", "page.html", png, ErrNotHTML, "binary data"},
 		{"HTML with no prose", "page.html", []byte("<html><body><nav><a href=/>Home</a></nav><script>alert(1)</script></body></html>"), ErrNoArticle, "no article text found"},
 		{"PDF that is HTML", "story.pdf", []byte("<html><body><p>Not a PDF at all, really.</p></body></html>"), ErrNotReadablePDF, "no %PDF header"},

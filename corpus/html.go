@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 )
 
@@ -56,9 +57,13 @@ func ParseHTML(data []byte, pageURL string) (Document, error) {
 	}
 	var doc Document
 	extractMetadata(root, pageURL, &doc)
+	redirect := refreshTarget(root, pageURL)
 
 	paras := extractBody(root)
 	paras = filterHTMLParagraphs(paras, doc.Title)
+	if redirect != "" && proseRunes(paras) < maxRedirectStubRunes {
+		return Document{}, fmt.Errorf("parsing HTML: %w: the page only redirects to %s; add that address instead", ErrNoArticle, redirect)
+	}
 	if len(paras) == 0 {
 		return Document{}, fmt.Errorf("parsing HTML: %w", ErrNoArticle)
 	}
@@ -125,4 +130,43 @@ func joinHTMLParagraphs(paras []string) (string, []Span) {
 		spans = append(spans, Span{Start: start, End: b.Len()})
 	}
 	return b.String(), spans
+}
+
+// maxRedirectStubRunes is the most text a page that redirects elsewhere
+// may hold and still be only a redirect ("This page has moved. If you are
+// not redirected, click here."): with more, it is an article.
+const maxRedirectStubRunes = 300
+
+// reRefresh reads a meta refresh's content: a delay, then the target
+// ("0; url=https://…", "2;URL='/new'").
+var reRefresh = regexp.MustCompile(`(?i)^\s*[\d.]*\s*[;,]\s*(?:url\s*=\s*)?['"]?([^'"\s]+)`)
+
+// refreshTarget returns the absolute http(s) address a page's
+// <meta http-equiv="refresh"> sends the reader to, resolved against
+// pageURL, or "" when it has none or refreshes the page itself.
+func refreshTarget(root *html.Node, pageURL string) string {
+	n := findNode(root, func(n *html.Node) bool {
+		return n.Type == html.ElementNode && n.DataAtom == atom.Meta && strings.EqualFold(strings.TrimSpace(hAttr(n, "http-equiv")), "refresh")
+	})
+	if n == nil {
+		return ""
+	}
+	m := reRefresh.FindStringSubmatch(hAttr(n, "content"))
+	if m == nil {
+		return ""
+	}
+	target := resolveHTTPURL(pageURL, m[1])
+	if target == "" || target == resolveHTTPURL("", pageURL) {
+		return ""
+	}
+	return target
+}
+
+// proseRunes is the number of runes in paras.
+func proseRunes(paras []string) int {
+	n := 0
+	for _, p := range paras {
+		n += utf8.RuneCountInString(p)
+	}
+	return n
 }

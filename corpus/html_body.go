@@ -32,8 +32,8 @@ func extractBody(root *html.Node) []string {
 	if len(paras) == 0 {
 		return nil
 	}
-	scores := scoreContainers(paras)
-	top, best := bestContainer(scores)
+	scores, order := scoreContainers(paras)
+	top, best := bestContainer(scores, order)
 	if top == nil {
 		// Only short paragraphs: keep those that are not link lists.
 		return proseParagraphs(paras, nil)
@@ -46,9 +46,9 @@ func extractBody(root *html.Node) []string {
 // link text) gives its points (1, plus 1 a comma, plus 1 per 100
 // characters up to 3) to the parent of its block (full), grandparent
 // (half) and great-grandparent (a third), on top of each container's base
-// score.
-func scoreContainers(paras []htmlPara) map[*html.Node]float64 {
-	scores := map[*html.Node]float64{}
+// score. order lists the containers scored, in document order.
+func scoreContainers(paras []htmlPara) (scores map[*html.Node]float64, order []*html.Node) {
+	scores = map[*html.Node]float64{}
 	for _, p := range paras {
 		n := utf8.RuneCountInString(p.text)
 		if n < 25 || p.heading || p.block == nil {
@@ -64,24 +64,27 @@ func scoreContainers(paras []htmlPara) map[*html.Node]float64 {
 		for level := 1; anc != nil && level <= 3; level++ {
 			if _, ok := scores[anc]; !ok {
 				scores[anc] = containerBaseScore(anc)
+				// Paragraphs come in document order, so of two containers
+				// that are not nested, the first is met first.
+				order = append(order, anc)
 			}
 			scores[anc] += s / float64(level)
 			anc = anc.Parent
 		}
 	}
-	return scores
+	return scores, order
 }
 
 // bestContainer discounts each score by its container's link density (in
 // scores, which withArticleSiblings reads next) and returns the best
 // container and its score, or nil when there is none. Of two with the same
-// score, an ancestor wins over what it holds; other ties go to whichever
-// the map yields first.
-func bestContainer(scores map[*html.Node]float64) (*html.Node, float64) {
+// score, an ancestor wins over what it holds, and otherwise the first in
+// order (document order), so that a page always gives the same text.
+func bestContainer(scores map[*html.Node]float64, order []*html.Node) (*html.Node, float64) {
 	var top *html.Node
 	best := 0.0
-	for n, s := range scores {
-		s *= 1 - linkDensityOf(n)
+	for _, n := range order {
+		s := scores[n] * (1 - linkDensityOf(n))
 		scores[n] = s
 		if top == nil || s > best || (s == best && isAncestorOf(n, top)) {
 			top, best = n, s
@@ -124,7 +127,7 @@ func withArticleSiblings(top *html.Node, best float64, scores map[*html.Node]flo
 // elements (all of them when keep is nil) that are not mostly link text: a
 // list of links (related stories) inside the body is not prose.
 func proseParagraphs(paras []htmlPara, keep map[*html.Node]bool) []string {
-	var out []string
+	out := make([]string, 0, len(paras))
 	for _, p := range paras {
 		if keep != nil && !insideAny(p.block, keep) {
 			continue

@@ -215,38 +215,36 @@ func pTextLen(n *html.Node) int {
 // labels ("Tags:", "Read more:"), advert and share markers, copyright
 // lines, subscription prompts.
 var (
-	reHTMLByline    = regexp.MustCompile(`^(?i:by|von|par|por|di|door|av|af|от)\s+\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|van|von|de|der|da|del|di|le|la|and|und|et|y|e|&))*\s*(?:[,|·•/–—-]\s*[^.!?]{0,60})?$`)
-	reHTMLLabel     = reI(`^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|mots[- ]cl(?:é|e)s|etiquetas|th(?:è|e)mes?|related(?: stories| articles| coverage)?|read more|read also|also read|see also|more on this(?: story)?|more from [^:]{1,30}|recommended|weiterlesen|mehr zum thema|lesen sie auch|(?:à|a) lire aussi|lire aussi|sur le m(?:ê|e)me sujet|photo|photos|foto|fotos|bild|image|picture|credit|source|quelle|filed under|categories|category|posted in)\s*[:：]`)
-	reHTMLJunk      = reI(`^(?:advertisement|advertisements|advertising|anzeige|werbung|publicit(?:é|e)|publicidad|pubblicit(?:à|a)|sponsored|sponsored content|story continues below(?: advertisement)?|article continues (?:below|after advertisement)|continue reading(?: below| the main story)?|skip advertisement|share|share this(?: post| article| story| page)?|share on \w+|tweet|email|print|copy link|comments?|show comments|leave a comment|subscribe|sign up|log in|login|already a subscriber\?.*|subscribe to continue reading.*|\d+ min(?:ute)?s? read|read time:? \d+ min(?:ute)?s?|listen to (?:this )?article|back to top|load more(?: updates)?|live|updated|key points)[.!:]?$`)
-	reHTMLCopyright = reI(`^(?:©|\(c\)|copyright\b)`)
-	reHTMLPaywall   = reI(`\b(?:subscribe|subscription|subscriber|abonnez|abonnieren|abonnement|sign up|log in|newsletter)\b`)
+	reHTMLByline  = regexp.MustCompile(`^(?i:by|von|par|por|di|door|av|af|от)\s+\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|van|von|de|der|da|del|di|le|la|and|und|et|y|e|&))*\s*(?:[,|·•/–—-]\s*[^.!?]{0,60})?$`)
+	reHTMLLabel   = reI(`^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|mots[- ]cl(?:é|e)s|etiquetas|th(?:è|e)mes?|related(?: stories| articles| coverage)?|read more|read also|also read|see also|more on this(?: story)?|more from [^:]{1,30}|recommended|weiterlesen|mehr zum thema|lesen sie auch|(?:à|a) lire aussi|lire aussi|sur le m(?:ê|e)me sujet|photo|photos|foto|fotos|bild|image|picture|(?:photo|image|picture) credits?|photograph|credits?|source|quelle|filed under|categories|category|posted in)\s*[:：]`)
+	reHTMLJunk    = reI(`^(?:advertisement|advertisements|advertising|anzeige|werbung|publicit(?:é|e)|publicidad|pubblicit(?:à|a)|sponsored|sponsored content|story continues below(?: advertisement)?|article continues (?:below|after advertisement)|continue reading(?: below| the main story)?|skip advertisement|share|share this(?: post| article| story| page)?|share on \w+|tweet|email|print|copy link|comments?|show comments|leave a comment|subscribe|sign up|log in|login|already a subscriber\?.*|subscribe to continue reading.*|\d+ min(?:ute)?s? read|read time:? \d+ min(?:ute)?s?|listen to (?:this )?article|back to top|load more(?: updates)?|live|updated|key points)[.!:]?$`)
+	reHTMLPaywall = reI(`\b(?:subscribe|subscription|subscriber|abonnez|abonnieren|abonnement|sign up|log in|newsletter)\b`)
 )
 
 // filterHTMLParagraphs drops bylines, date lines, labels, advert markers,
-// credits and repeated titles from the extracted paragraphs.
+// credits and repeated titles from the extracted paragraphs, and cuts
+// furniture off the edges of prose (trimFurniture), in place.
 func filterHTMLParagraphs(paras []string, title string) []string {
-	out := paras[:0:0]
+	out := paras[:0]
 	for _, p := range paras {
-		if isJunkHTMLParagraph(p, title) {
+		if title != "" && p == title {
 			continue
 		}
-		out = append(out, p)
+		s, e := trimFurniture(p)
+		if s == e || isJunkHTMLParagraph(p[s:e]) {
+			continue
+		}
+		out = append(out, p[s:e])
 	}
 	return out
 }
 
-// isJunkHTMLParagraph reports whether paragraph p is not article prose: the
-// title again, a label, an advert or share marker, a copyright line, or a
-// short byline, subscription prompt or date line.
-func isJunkHTMLParagraph(p, title string) bool {
+// isJunkHTMLParagraph reports whether paragraph p is not article prose: a
+// label, an advert or share marker, a copyright line, or a short byline,
+// subscription prompt or date line.
+func isJunkHTMLParagraph(p string) bool {
 	n := utf8.RuneCountInString(p)
-	if title != "" && p == title {
-		return true
-	}
-	if reHTMLJunk.MatchString(p) || reHTMLLabel.MatchString(p) {
-		return true
-	}
-	if n <= 120 && reHTMLCopyright.MatchString(p) {
+	if reHTMLJunk.MatchString(p) || reHTMLLabel.MatchString(p) || isCopyrightLine(p) {
 		return true
 	}
 	if n <= 100 && reHTMLByline.MatchString(p) && !endsSentence(p, pageSentenceEnd) {

@@ -122,9 +122,11 @@ func (v *visibleDates) look(n *html.Node) {
 			}
 		}
 	}
-	if t := foldWhitespace(nodeText(n)); t != "" && utf8.RuneCountInString(t) <= 80 && !reUpdatedLabel.MatchString(t) {
-		if d, ok := findFullDate(t); ok {
-			v.lines = append(v.lines, dateCandidate{d, "date line", v.order})
+	if t, ok := nodeTextUpTo(n, 80); ok {
+		if t = foldWhitespace(t); t != "" && utf8.RuneCountInString(t) <= 80 {
+			if d, ok := findFullDate(t); ok && !reUpdatedLabel.MatchString(t) {
+				v.lines = append(v.lines, dateCandidate{d, "date line", v.order})
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package corpus
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -41,20 +43,35 @@ func hAttrOK(n *html.Node, key string) (string, bool) {
 
 // nodeText is the concatenated text under n, without scripts and styles.
 func nodeText(n *html.Node) string {
+	t, _ := nodeTextUpTo(n, -1)
+	return t
+}
+
+// nodeTextUpTo is nodeText(n) when it holds at most limit runes other than
+// white space (any number when limit is negative), and "", false when it
+// holds more: it stops reading there, so that asking every element of a
+// large page whether its text is short costs no more than the page.
+func nodeTextUpTo(n *html.Node, limit int) (string, bool) {
 	var b strings.Builder
-	var walk func(n *html.Node, depth int)
-	walk = func(n *html.Node, depth int) {
+	seen := 0
+	var walk func(n *html.Node, depth int) bool
+	walk = func(n *html.Node, depth int) bool {
 		if depth > maxHTMLDepth {
-			return
+			return true
 		}
 		switch n.Type {
 		case html.TextNode:
+			if limit >= 0 {
+				if seen += utf8.RuneCountInString(n.Data) - countSpaceRunes(n.Data); seen > limit {
+					return false
+				}
+			}
 			b.WriteString(n.Data)
-			return
+			return true
 		case html.ElementNode:
 			switch n.DataAtom {
 			case atom.Script, atom.Style, atom.Noscript, atom.Template:
-				return
+				return true
 			case atom.Br:
 				b.WriteByte(' ')
 			}
@@ -64,11 +81,27 @@ func nodeText(n *html.Node) string {
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
+			if !walk(c, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(n, 0) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// countSpaceRunes counts the white-space runes of s.
+func countSpaceRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			n++
 		}
 	}
-	walk(n, 0)
-	return b.String()
+	return n
 }
 
 // findNode returns the first node at or under n, in document order, for

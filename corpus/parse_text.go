@@ -3,14 +3,37 @@ package corpus
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// ErrNotText is returned for input that is not UTF-8 text.
+// ErrNotText is returned, wrapped, for input that is not UTF-8 text: a
+// binary file, UTF-16 text, or bytes that are not UTF-8. The message says
+// which.
 var ErrNotText = errors.New("not UTF-8 text")
+
+// checkText says why data is not UTF-8 text, or returns nil: UTF-16 (by its
+// byte order mark), a NUL byte (a binary file), or the first byte that is
+// not UTF-8.
+func checkText(data []byte) error {
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return fmt.Errorf("%w: it is UTF-16 text; save it as UTF-8 and add it again", ErrNotText)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fmt.Errorf("%w: a binary file (it holds NUL bytes, the first at byte %d); add the article as a text, Markdown, HTML or PDF file", ErrNotText, i)
+	}
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Errorf("%w: byte %d is not UTF-8 (save the file as UTF-8 and add it again)", ErrNotText, i)
+		}
+		i += n
+	}
+	return nil
+}
 
 // ErrEmpty is returned when nothing of an input is article prose.
 var ErrEmpty = errors.New("no article text found")
@@ -35,8 +58,8 @@ type unit struct {
 // (after CRLF → LF), so a quote cut from Text is word-for-word in the file.
 func ParseText(data []byte) (Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return Document{}, ErrNotText
+	if err := checkText(data); err != nil {
+		return Document{}, err
 	}
 	src := strings.ReplaceAll(string(data), "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\r", "\n")
@@ -53,6 +76,8 @@ func ParseText(data []byte) (Document, error) {
 	front.apply(&doc)
 
 	var b strings.Builder
+	b.Grow(len(src))
+	doc.Paragraphs = make([]Span, 0, len(units))
 	for _, u := range units {
 		if strings.TrimSpace(u.text) == "" {
 			continue
@@ -82,74 +107,61 @@ func ParseText(data []byte) (Document, error) {
 // paragraph a line (long lines, or lines ending a sentence); a hard-wrapped
 // block (short lines that run on) stays one paragraph, newlines included.
 func splitUnits(src string) []unit {
-	type line struct {
-		start, end int
-		text       string
+	units := make([]unit, 0, strings.Count(src, "\n")+1) // at most one a line
+	// units[first:] are the lines of the current block.
+	first := 0
+	endBlock := func() {
+		if block := units[first:]; hardWrapped(block) {
+			s, e := block[0].start, block[len(block)-1].end
+			units = append(units[:first], unit{start: s, end: e, text: src[s:e]})
+		} else {
+			for i := range block {
+				markLine(&block[i])
+			}
+		}
+		first = len(units)
 	}
-	var blocks [][]line
-	var cur []line
-	pos := 0
-	for pos <= len(src) {
-		nl := strings.IndexByte(src[pos:], '\n')
+	for pos := 0; pos <= len(src); {
 		end := len(src)
-		if nl >= 0 {
+		if nl := strings.IndexByte(src[pos:], '\n'); nl >= 0 {
 			end = pos + nl
 		}
 		raw := src[pos:end]
 		// Trim surrounding white space but keep exact offsets.
-		lead := len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace))
-		trimmed := strings.TrimSpace(raw)
-		if trimmed == "" {
-			if len(cur) > 0 {
-				blocks = append(blocks, cur)
-				cur = nil
-			}
-		} else {
-			s := pos + lead
-			cur = append(cur, line{start: s, end: s + len(trimmed), text: trimmed})
-		}
-		if nl < 0 {
-			break
+		if trimmed := strings.TrimSpace(raw); trimmed != "" {
+			s := pos + len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace))
+			units = append(units, unit{start: s, end: s + len(trimmed), text: trimmed})
+		} else if len(units) > first {
+			endBlock()
 		}
 		pos = end + 1
 	}
-	if len(cur) > 0 {
-		blocks = append(blocks, cur)
-	}
-
-	var units []unit
-	for _, bl := range blocks {
-		texts := make([]string, len(bl))
-		for i, l := range bl {
-			texts[i] = l.text
-		}
-		if hardWrapped(texts) {
-			s, e := bl[0].start, bl[len(bl)-1].end
-			units = append(units, unit{start: s, end: e, text: src[s:e]})
-			continue
-		}
-		for _, l := range bl {
-			u := unit{start: l.start, end: l.end, text: l.text}
-			if m := mdHeading.FindStringSubmatchIndex(l.text); m != nil {
-				u.heading = true
-				u.start += m[2]
-				u.text = l.text[m[2]:]
-			}
-			u.listItem = mdListItem.MatchString(l.text)
-			units = append(units, u)
-		}
+	if len(units) > first {
+		endBlock()
 	}
 	return units
+}
+
+// markLine marks a line that is its own paragraph as a Markdown list item
+// or heading (its text then without the #s).
+func markLine(u *unit) {
+	u.listItem = mdListItem.MatchString(u.text)
+	if m := mdHeading.FindStringSubmatchIndex(u.text); m != nil {
+		u.heading = true
+		u.start += m[2]
+		u.text = u.text[m[2]:]
+	}
 }
 
 // hardWrapped reports whether a block's lines are one paragraph wrapped at a
 // fixed width: there are several, every line but the last is short and runs
 // on (does not end a sentence), and none is a list item or a heading.
-func hardWrapped(lines []string) bool {
+func hardWrapped(lines []unit) bool {
 	if len(lines) < 2 {
 		return false
 	}
-	for i, s := range lines {
+	for i, l := range lines {
+		s := l.text
 		if mdListItem.MatchString(s) || mdHeading.MatchString(s) {
 			return false
 		}
@@ -168,13 +180,15 @@ var (
 )
 
 // furniture are lines of site furniture that are never article prose,
-// matched against the whole line (case-insensitive, trimmed).
+// matched against the whole line (case-insensitive, trimmed). The open
+// ends ("follow us on …", "powered by …") take a few words without a
+// sentence end: "Powered by cheap gas, the plant …" is prose.
 var furniture = regexp.MustCompile(`(?i)^(?:all news|advertisement|advertising|ad|sponsored|sponsored content|` +
 	`share|share this|share this article|share this story|share on (?:facebook|twitter|x|whatsapp|linkedin|telegram)|tweet|email|print|` +
-	`copy link|click to share on .*|follow us on .*|subscribe|subscribe now|sign up|newsletter|read more|read next|` +
+	`copy link|click to share on [^.!?,]{1,40}|follow us on [^.!?]{1,60}|subscribe|subscribe now|sign up|newsletter|read more|read next|` +
 	`more news|related|related articles|related news|related stories|recommended|you may also like|most read|` +
 	`skip to (?:main )?content|menu|home|back to top|image|photo|video|listen to this article|` +
-	`social share buttons and icons powered by .*|powered by .*|like this|loading\.\.\.)\s*:?$`)
+	`social share buttons and icons powered by [^.!?,]{1,40}|powered by [^.!?,]{1,40}|like this|loading\.\.\.)\s*:?$`)
 
 // commentStart marks the start of a comment section or comment form: it and
 // everything after it are not the article.
@@ -186,23 +200,29 @@ var commentForm = regexp.MustCompile(`(?i)^(?:your email address will not be pub
 	`name\s*\*?|email\s*\*?|website|comment\s*\*?|post comment|submit|save my name, email, and website.*|` +
 	`cancel reply|notify me of (?:follow-up comments|new posts).*)$`)
 
-// photoCredit matches a photo caption or credit line.
-var photoCredit = regexp.MustCompile(`(?i)(?:\((?:[^()]*\b(?:photo|photograph|image|picture|file photo)\b[^()]*/[^()]*|` +
-	`[^()]*/\s*(?:AP|AFP|Reuters|Getty Images|EPA|TASS|Sputnik|ANP)\b[^()]*)\)\s*$|` +
-	`^(?:photo|image|picture|photograph|caption|credit|photo credit|image credit)\s*:|` +
-	`^(?:photo|image) by\s|\bgetty images\s*$|^tags?\s*:)`)
+// photoCaption matches a photo caption or credit line, or a tags line, by
+// its label. A credit after prose is cut off, not the prose (trimFurniture).
+var photoCaption = regexp.MustCompile(`(?i)^(?:(?:photo|image|picture|photograph|caption|credit|photo credit|image credit)\s*:|` +
+	`(?:photo|image) by\s|tags?\s*:)`)
 
-// dropFurniture removes site furniture, comment sections and photo credits.
+// dropFurniture removes site furniture, comment sections, photo captions
+// and copyright lines, and cuts furniture off the edges of prose
+// (trimFurniture), in place.
 func dropFurniture(units []unit) []unit {
-	out := units[:0:0]
+	out := units[:0]
 	for _, u := range units {
 		t := strings.TrimSpace(u.text)
 		if commentStart.MatchString(t) {
 			break
 		}
-		if furniture.MatchString(t) || commentForm.MatchString(t) || photoCredit.MatchString(t) {
+		if furniture.MatchString(t) || commentForm.MatchString(t) || photoCaption.MatchString(t) || isCopyrightLine(t) {
 			continue
 		}
+		s, e := trimFurniture(u.text)
+		if s == e {
+			continue
+		}
+		u.start, u.end, u.text = u.start+s, u.start+e, u.text[s:e]
 		out = append(out, u)
 	}
 	return out
@@ -276,7 +296,7 @@ func takeMetaLines(units []unit, doc *Document) []unit {
 			u.text = ""
 		}
 	}
-	out := units[:0:0]
+	out := units[:0]
 	for _, u := range units {
 		if strings.TrimSpace(u.text) != "" {
 			out = append(out, u)
@@ -290,7 +310,7 @@ func takeMetaLines(units []unit, doc *Document) []unit {
 // autograph sold at auction for $5,000") and section headings. They are not
 // sentences of the article and are never quoted.
 func dropRelatedHeadlines(units []unit) []unit {
-	out := units[:0:0]
+	out := units[:0]
 	for i, u := range units {
 		if u.heading && i > 0 {
 			continue
@@ -363,8 +383,12 @@ func firstSentenceEnd(p string) int {
 }
 
 // guessLanguage returns "en" when the text reads as English (common English
-// function words are frequent) and "" when it cannot tell.
+// function words are frequent) and "" when it cannot tell. It reads the
+// first 64 KiB, some ten thousand words: enough to tell.
 func guessLanguage(text string) string {
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
+	}
 	words := strings.Fields(strings.ToLower(text))
 	if len(words) < 20 {
 		return ""

@@ -150,6 +150,12 @@ func TestParseText(t *testing.T) {
 			title: "Headline",
 			paras: []string{"The points were:", "- first point", "- second point"},
 		},
+		{
+			name:  "dateline of a place and a full date",
+			in:    "Senate Panel Backs Report\n\nWASHINGTON, March 18, 2021. The Senate intelligence committee endorsed the assessment.",
+			title: "Senate Panel Backs Report", published: "2021-03-18",
+			paras: []string{"WASHINGTON, March 18, 2021. The Senate intelligence committee endorsed the assessment."},
+		},
 		{name: "binary", in: "PK\x03\x04\x00\x00garbage", err: ErrNotText},
 		{name: "invalid utf-8", in: "caf\xe9 au lait", err: ErrNotText},
 		{name: "empty", in: "", err: ErrEmpty},
@@ -193,5 +199,35 @@ func TestTitleFromText(t *testing.T) {
 	}
 	if got := titleFromText("Short first sentence. Then more."); got != "Short first sentence." {
 		t.Errorf("titleFromText = %q", got)
+	}
+}
+
+// TestParseTextSaysWhyNotText: a text file with a NUL byte was reported as
+// "not UTF-8"; it is a binary file, and the error now says so. UTF-16 text
+// (which is full of NUL bytes) is named as such, with what to do.
+func TestParseTextSaysWhyNotText(t *testing.T) {
+	tests := []struct {
+		name, in string
+		says     []string
+	}{
+		{"NUL byte", "Title\n\nSome text\x00with a NUL byte in the middle of it.", []string{"NUL bytes", "a binary file"}},
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01", []string{"NUL bytes", "a binary file"}},
+		{"UTF-16 little-endian", "\xff\xfeH\x00e\x00l\x00l\x00o\x00.\x00", []string{"UTF-16", "save it as UTF-8"}},
+		{"UTF-16 big-endian", "\xfe\xff\x00H\x00e\x00l\x00l\x00o\x00.", []string{"UTF-16", "save it as UTF-8"}},
+		{"Latin-1", "Caf\xe9 society\n\nThe caf\xe9 reopened.", []string{"not UTF-8 text", "byte 3"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseText([]byte(tc.in))
+			t.Logf("seen: %v", err)
+			if !errors.Is(err, ErrNotText) {
+				t.Fatalf("err = %v, want ErrNotText", err)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+		})
 	}
 }

@@ -42,8 +42,11 @@ const (
 // hyphen with nothing, the hyphen kept), with page numbers and running
 // headers (lines repeated on most pages) left out. Each line's characters
 // are kept as extracted, only white space runs folded and ligature glyphs
-// (ﬁ, ﬂ, …) spelled out. Title comes from the PDF's
-// Info dictionary, else the first line; Author from Info; Language from the
+// (ﬁ, ﬂ, …) spelled out. The headline (the first lines set larger than the
+// body, or a short first line ending no sentence, before prose) and a
+// byline or date line under it are not part of the text. Title comes from
+// the PDF's Info dictionary, else the headline, else the first line;
+// Author from Info; Language from the
 // catalog's /Lang; Published from a date line near the top, if any (the
 // file's creation date is not the article's).
 //
@@ -118,7 +121,11 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 		lines = append(lines, pageLines(glyphs, i)...)
 	}
 	lines = dropPageFurniture(lines, n)
-	paras := pdfParagraphs(lines)
+	sizes := make([]float64, len(lines))
+	for i, l := range lines {
+		sizes[i] = l.size
+	}
+	headline, paras := takePDFHeadline(pdfParagraphs(lines), median(sizes))
 	if len(paras) == 0 {
 		return Document{}, fmt.Errorf("%w: no text found (a scanned or image-only PDF?)", ErrNotReadablePDF)
 	}
@@ -128,6 +135,9 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 	doc.Title = foldWhitespace(info.Key("Title").Text())
 	doc.Author = cleanAuthorName(info.Key("Author").Text(), "")
 	doc.Language = primaryLanguage(r.Trailer().Key("Root").Key("Lang").Text())
+	if doc.Title == "" {
+		doc.Title = headline
+	}
 	if doc.Title == "" && len(lines) > 0 {
 		doc.Title = lines[0].text
 	}
@@ -142,6 +152,10 @@ func parsePDF(ctx context.Context, data []byte) (Document, error) {
 			}
 		}
 	}
-	doc.Text, doc.Paragraphs = joinHTMLParagraphs(paras)
+	texts := make([]string, len(paras))
+	for i, p := range paras {
+		texts[i] = p.text
+	}
+	doc.Text, doc.Paragraphs = joinHTMLParagraphs(texts)
 	return doc, nil
 }

@@ -113,8 +113,15 @@ func dropPageFurniture(lines []pdfLine, pages int) []pdfLine {
 	return out
 }
 
+// pdfPara is one paragraph rebuilt from a PDF's lines: its text and the
+// font size of its first line.
+type pdfPara struct {
+	text string
+	size float64
+}
+
 // pdfParagraphs joins lines into paragraphs.
-func pdfParagraphs(lines []pdfLine) []string {
+func pdfParagraphs(lines []pdfLine) []pdfPara {
 	if len(lines) == 0 {
 		return nil
 	}
@@ -132,11 +139,12 @@ func pdfParagraphs(lines []pdfLine) []string {
 	lineGap := median(gaps)
 	right := percentile(rights, 0.9)
 
-	var paras []string
+	var paras []pdfPara
 	var cur strings.Builder
+	size := 0.0
 	flush := func() {
 		if t := foldWhitespace(cur.String()); t != "" {
-			paras = append(paras, t)
+			paras = append(paras, pdfPara{text: t, size: size})
 		}
 		cur.Reset()
 	}
@@ -165,10 +173,48 @@ func pdfParagraphs(lines []pdfLine) []string {
 				cur.WriteByte(' ')
 			}
 		}
+		if cur.Len() == 0 {
+			size = l.size
+		}
 		cur.WriteString(l.text)
 	}
 	flush()
 	return paras
+}
+
+// takePDFHeadline takes the headline off the top of a PDF's paragraphs and
+// returns it and the paragraphs that are left: the first paragraphs set
+// larger than the body text (bodySize), or else a first paragraph that is
+// short and ends no sentence, with prose after it. A byline or date line
+// under the headline goes too (the page parser's rules). When there is no
+// headline, or nothing would be left, it returns "" and paras.
+func takePDFHeadline(paras []pdfPara, bodySize float64) (string, []pdfPara) {
+	n := 0
+	for n < len(paras)-1 && n < 3 && paras[n].size > bodySize*1.15 {
+		n++
+	}
+	if n == 0 && len(paras) > 1 && isPDFHeadline(paras[0].text) &&
+		(endsSentence(paras[1].text, pageSentenceEnd) || utf8.RuneCountInString(paras[1].text) > 150) {
+		n = 1
+	}
+	if n == 0 {
+		return "", paras
+	}
+	heads := make([]string, n)
+	for i, p := range paras[:n] {
+		heads[i] = p.text
+	}
+	rest := paras[n:]
+	for k := 0; k < 3 && len(rest) > 1 && isJunkHTMLParagraph(rest[0].text); k++ {
+		rest = rest[1:]
+	}
+	return strings.Join(heads, " "), rest
+}
+
+// isPDFHeadline reports whether a paragraph reads as a headline: short, with
+// letters, and ending no sentence.
+func isPDFHeadline(s string) bool {
+	return utf8.RuneCountInString(s) <= 150 && hasLetter(s) && !endsSentence(s, pageSentenceEnd)
 }
 
 // pdfLigatures spells out the typographic ligatures fonts draw as one

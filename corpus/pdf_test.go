@@ -19,6 +19,9 @@ import (
 type testPDF struct {
 	title string     // Info /Title, omitted when empty
 	pages [][]string // lines per page
+	// bigLines of the first page's first lines are drawn at 18 pt, 22 pt
+	// apart: a headline set larger.
+	bigLines int
 }
 
 func (p testPDF) bytes() []byte {
@@ -35,14 +38,18 @@ func (p testPDF) bytes() []byte {
 	}
 	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 126 /Widths [" + strings.Join(widths, " ") + "] >>")
 	var kids []string
-	for _, lines := range p.pages {
+	for pi, lines := range p.pages {
 		var cs strings.Builder
 		y := 740
-		for _, l := range lines {
-			if l != "" {
-				fmt.Fprintf(&cs, "BT /F1 12 Tf 72 %d Td (%s) Tj ET\n", y, pdfEscape(l))
+		for i, l := range lines {
+			size, step := 12, 14
+			if pi == 0 && i < p.bigLines {
+				size, step = 18, 22
 			}
-			y -= 14
+			if l != "" {
+				fmt.Fprintf(&cs, "BT /F1 %d Tf 72 %d Td (%s) Tj ET\n", size, y, pdfEscape(l))
+			}
+			y -= step
 		}
 		content := add(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", cs.Len(), cs.String()))
 		page := add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, font, content))
@@ -131,6 +138,9 @@ func TestParsePDFGhostscript(t *testing.T) {
 	if doc.Published != "2021-03-17" || doc.PublishedFrom != "date line" {
 		t.Errorf("Published %q from %q", doc.Published, doc.PublishedFrom)
 	}
+	if first := doc.Text[doc.Paragraphs[0].Start:doc.Paragraphs[0].End]; !strings.HasPrefix(first, "MOSCOW, March 17.") {
+		t.Errorf("¶1 = %q, want the dateline's paragraph (headline and byline are not text)", first)
+	}
 	paras := paragraphSet(doc)
 	for _, want := range []string{
 		"MOSCOW, March 17. The Kremlin on Wednesday rejected a US intelligence report that accused Moscow of trying to sway the 2020 presidential election, calling its conclusions groundless and saying that Russia had never interfered in the internal affairs of other countries.",
@@ -163,8 +173,7 @@ func TestParsePDFGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"Council approves shared election data portal",
+	want := []string{ // the headline is the title, not the first paragraph
 		"The county council voted on Tuesday to publish precinct results in a single open dataset.",
 		"Six newsrooms will check the figures before each release, the clerk said, and corrections will be logged in public.",
 		"Other counties have asked for the code.",
@@ -291,5 +300,56 @@ func TestParsePDFMutationsNeverPanic(t *testing.T) {
 		if err != nil && !errors.Is(err, ErrNotReadablePDF) {
 			t.Fatalf("mutation %d: %v", i, err)
 		}
+	}
+}
+
+// TestParsePDFHeadlineIsTitle: a PDF's headline was its first paragraph,
+// and so the top quote for any question sharing its words. A headline (the
+// first lines set larger, or a first short line with no sentence end
+// before prose) is taken as the title and left out of the text; so is a
+// byline or date line under it. Prose at the top stays.
+func TestParsePDFHeadlineIsTitle(t *testing.T) {
+	body := []string{"", "The county council voted on Tuesday to publish", "precinct results in a single open dataset.", "",
+		"Six newsrooms will check the figures before each", "release, the clerk said, and corrections will be",
+		"logged in public for anyone to read and check."}
+	tests := []struct {
+		name      string
+		pdf       testPDF
+		title     string
+		firstPara string
+	}{
+		{"headline set larger, two lines",
+			testPDF{pages: [][]string{append([]string{"Council approves shared", "election data portal"}, body...)}, bigLines: 2},
+			"Council approves shared election data portal", "The county council voted on Tuesday to publish precinct results in a single open dataset."},
+		{"headline set larger, then a byline and date",
+			testPDF{pages: [][]string{append([]string{"Council approves data portal", "", "By Jane Doe", "17 March 2021"}, body...)}, bigLines: 1},
+			"Council approves data portal", "The county council voted on Tuesday to publish precinct results in a single open dataset."},
+		{"short first line without a sentence end",
+			testPDF{pages: [][]string{append([]string{"Council approves data portal"}, body...)}},
+			"Council approves data portal", "The county council voted on Tuesday to publish precinct results in a single open dataset."},
+		{"Info title, and the headline still out of the text",
+			testPDF{title: "Portal vote", pages: [][]string{append([]string{"Council approves data portal"}, body...)}, bigLines: 1},
+			"Portal vote", "The county council voted on Tuesday to publish precinct results in a single open dataset."},
+		{"prose from the first line",
+			testPDF{pages: [][]string{body[1:]}},
+			"The county council voted on Tuesday to publish", "The county council voted on Tuesday to publish precinct results in a single open dataset."},
+		{"a short first sentence is prose",
+			testPDF{pages: [][]string{append([]string{"The council voted."}, body...)}},
+			"The council voted.", "The council voted."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := ParsePDF(context.Background(), tc.pdf.bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.title {
+				t.Errorf("Title = %q, want %q", doc.Title, tc.title)
+			}
+			if got := doc.Text[doc.Paragraphs[0].Start:doc.Paragraphs[0].End]; got != tc.firstPara {
+				t.Errorf("¶1 = %q, want %q", got, tc.firstPara)
+			}
+			checkDocumentText(t, doc)
+		})
 	}
 }

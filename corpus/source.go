@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -124,6 +125,9 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		}
 		prev = p.End
 	}
+	if err := checkURLs(&doc, &meta); err != nil {
+		return Source{}, err
+	}
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
 		published, from = normalizeDate(meta.Published), "given"
@@ -138,7 +142,10 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	}
 	sum := sha256.Sum256([]byte(doc.Text))
 	idSum := sha256.Sum256([]byte(meta.Scope + "\x00" + doc.Text))
-	passages, sents := chunker.Chunk(doc)
+	passages, sents, err := chunker.Chunk(doc)
+	if err != nil {
+		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	src := Source{
 		Info: Info{
 			ID:            hex.EncodeToString(idSum[:6]),
@@ -178,6 +185,41 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	return src, nil
 }
 
+// checkURLs refuses a given URL (meta.URL, trimmed) that is not an http(s)
+// address, with an error wrapping ErrInvalid, and leaves out a parsed one
+// (doc.URL: a canonical link, front matter) that is not.
+func checkURLs(doc *Document, meta *Meta) error {
+	if meta.URL = strings.TrimSpace(meta.URL); meta.URL != "" {
+		if err := checkWebURL(meta.URL); err != nil {
+			return fmt.Errorf("%w: the URL %q %v: give the article's web address (http:// or https://), or none", ErrInvalid, meta.URL, err)
+		}
+	}
+	if checkWebURL(doc.URL) != nil {
+		doc.URL = ""
+	}
+	return nil
+}
+
+// checkWebURL says why u is not an absolute http(s) URL with a host and
+// no user name or password ("is not http or https", …), or nil.
+func checkWebURL(u string) error {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return errors.New("does not parse")
+	}
+	switch {
+	case parsed.Scheme == "":
+		return errors.New("is not an absolute address")
+	case !strings.EqualFold(parsed.Scheme, "http") && !strings.EqualFold(parsed.Scheme, "https"):
+		return fmt.Errorf("is a %s: address, not http or https", strings.ToLower(parsed.Scheme))
+	case parsed.User != nil:
+		return errors.New("holds a user name or password")
+	case parsed.Hostname() == "":
+		return errors.New("names no host")
+	}
+	return nil
+}
+
 // Validate checks that a source is whole: its hash matches its text and
 // every passage and sentence span cuts inside the text at rune boundaries.
 func (s *Source) Validate() error {
@@ -208,11 +250,15 @@ func (s *Source) Validate() error {
 }
 
 // ParagraphSpan returns the byte range of paragraph n (1-based) of the
-// source: from its first passage's start to its last passage's end. It is
-// Span{-1, 0} when the source has no such paragraph.
+// source: from its first passage's start to its last passage's end, or its
+// part of a passage that is a run of short paragraphs. It is Span{-1, 0}
+// when the source has no such paragraph.
 func (s *Source) ParagraphSpan(n int) Span {
 	sp := Span{Start: -1}
 	for _, p := range s.Passages {
+		if p.LastParagraph > p.Paragraph && p.Paragraph <= n && n <= p.LastParagraph {
+			return p.paragraphIn(s.Text, n)
+		}
 		if p.Paragraph != n {
 			continue
 		}
