@@ -184,12 +184,14 @@ type sourceIndex struct {
 func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
 	asyncRoutes.Store(scorchPath(dir), x)
-	err := verifySegments(dir, false, true)
+	err := guardIndex(func() (err error) {
+		x.idx, err = bleve.OpenUsing(dir, runtimeConfig())
+		return err
+	})
 	if err == nil {
-		err = guardIndex(func() (err error) {
-			x.idx, err = bleve.OpenUsing(dir, runtimeConfig())
-			return err
-		})
+		if err = x.verify(false, true); err != nil {
+			x.idx.Close()
+		}
 	}
 	if err == nil {
 		v, verr := x.idx.GetInternal(keyVersion)
@@ -237,9 +239,6 @@ func openIndexReadOnly(dir string, log *slog.Logger, all bool) (*sourceIndex, er
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil, errNoIndex
 	}
-	if err := verifySegments(dir, all, false); err != nil {
-		return nil, err
-	}
 	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
 	err := guardIndex(func() (err error) {
 		x.idx, err = bleve.OpenUsing(dir, readOnlyConfig())
@@ -249,6 +248,10 @@ func openIndexReadOnly(dir string, log *slog.Logger, all bool) (*sourceIndex, er
 		return nil, errNoIndex
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := x.verify(all, false); err != nil {
+		x.idx.Close()
 		return nil, err
 	}
 	return x, nil

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
@@ -38,44 +40,64 @@ type verifiedSegment struct {
 // IEEE, big-endian, of every byte before it.
 const zapFooterCRC = 4
 
-// verifySegments checks every segment file of the index in dir against the
-// CRC-32 in its footer, and returns an error wrapping errIndexDamaged for
-// the first that does not match. With all, every segment is read (check);
-// otherwise only those verifiedFile does not record (open), and when
-// record is set the record is brought up to date.
-func verifySegments(dir string, all, record bool) error {
-	store := filepath.Join(dir, "store")
-	entries, err := os.ReadDir(store)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+// verify checks every segment the index uses (not stale files a killed
+// process left, which scorch ignores and deletes) against the CRC-32 in
+// its footer, and returns an error wrapping errIndexDamaged for the first
+// that does not match. With all, every segment is read (check); otherwise
+// only those verifiedFile does not record (open), and when record is set
+// the record is brought up to date.
+func (x *sourceIndex) verify(all, record bool) error {
+	paths, err := x.segmentPaths()
 	if err != nil {
-		return fmt.Errorf("reading the search index %s: %w", dir, err)
+		return err
 	}
-	known := readVerified(dir)
+	known := readVerified(x.dir)
 	now := map[string]verifiedSegment{}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".zap") || e.IsDir() {
-			continue
-		}
-		fi, err := e.Info()
+	for _, path := range paths {
+		fi, err := os.Stat(path)
 		if err != nil {
-			continue // removed meanwhile
+			return fmt.Errorf("%w: segment %s: %v", errIndexDamaged, filepath.Base(path), err)
 		}
+		name := filepath.Base(path)
 		seg := verifiedSegment{Size: fi.Size(), ModTime: fi.ModTime().UTC()}
-		if k, ok := known[e.Name()]; ok && !all && k.Size == seg.Size && k.ModTime.Equal(seg.ModTime) {
-			now[e.Name()] = seg
-			continue
+		if k, ok := known[name]; !ok || all || k.Size != seg.Size || !k.ModTime.Equal(seg.ModTime) {
+			if err := verifySegment(path); err != nil {
+				return err
+			}
 		}
-		if err := verifySegment(filepath.Join(store, e.Name())); err != nil {
-			return err
-		}
-		now[e.Name()] = seg
+		now[name] = seg
 	}
 	if record {
-		writeVerified(dir, now)
+		writeVerified(x.dir, now)
 	}
 	return nil
+}
+
+// segmentPaths returns the files of the segments the index's present
+// snapshot uses.
+func (x *sourceIndex) segmentPaths() (paths []string, err error) {
+	err = guardIndex(func() error {
+		adv, err := x.idx.Advanced()
+		if err != nil {
+			return err
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		snap, ok := r.(*scorch.IndexSnapshot)
+		if !ok || snap == nil {
+			return nil
+		}
+		for _, ss := range snap.Segments() {
+			if p, ok := ss.Segment().(interface{ Path() string }); ok {
+				paths = append(paths, p.Path())
+			}
+		}
+		return nil
+	})
+	return paths, err
 }
 
 // verifySegment checks one segment file against its footer's CRC-32.
