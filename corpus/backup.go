@@ -342,7 +342,7 @@ func (s *Store) EachSource(ctx context.Context, fn func(Source) error) error {
 			return err
 		}
 		var chunk []raw
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			bodies, snaps := tx.Bucket(bucketBody), tx.Bucket(bucketSnap)
 			c := tx.Bucket(bucketInfo).Cursor()
 			k, v := c.First()
@@ -365,22 +365,9 @@ func (s *Store) EachSource(ctx context.Context, fn func(Source) error) error {
 			return nil
 		}
 		for _, r := range chunk {
-			if r.body == nil {
-				return fmt.Errorf("source %s: its text is missing from the store", r.id)
-			}
-			var src Source
-			var bd body
-			if err := json.Unmarshal(r.info, &src.Info); err != nil {
-				return fmt.Errorf("decoding source %s: %w", r.id, err)
-			}
-			if err := json.Unmarshal(r.body, &bd); err != nil {
-				return fmt.Errorf("decoding source %s: %w", r.id, err)
-			}
-			src.Text, src.Passages, src.Sentences = bd.Text, bd.Passages, bd.Sentences
-			if r.snap != nil {
-				if src.Snapshot, err = gunzipBytes(r.snap); err != nil {
-					return fmt.Errorf("reading the snapshot of %s: %w", r.id, err)
-				}
+			src, err := s.decodeWhole(r.id, r.info, r.body, r.snap)
+			if err != nil {
+				return err
 			}
 			if err := fn(src); err != nil {
 				return err
@@ -388,6 +375,35 @@ func (s *Store) EachSource(ctx context.Context, fn func(Source) error) error {
 		}
 		after = chunk[len(chunk)-1].id
 	}
+}
+
+// decodeWhole decodes a source's records as EachSource read them, and
+// checks it as import will (checkBackupSource), so that an export never
+// writes what import refuses. A record that cannot be decoded or a source
+// that is not whole is damage: a *DamageError naming the source.
+func (s *Store) decodeWhole(id, info, bd, snap []byte) (Source, error) {
+	var src Source
+	var b body
+	err := json.Unmarshal(info, &src.Info)
+	switch {
+	case err != nil:
+		return src, s.corrupt(id, fmt.Errorf("its record cannot be decoded: %w", err))
+	case bd == nil:
+		return src, s.corrupt(id, errors.New("its text is missing"))
+	}
+	if err := json.Unmarshal(bd, &b); err != nil {
+		return src, s.corrupt(id, fmt.Errorf("its text cannot be decoded: %w", err))
+	}
+	src.Text, src.Passages, src.Sentences = b.Text, b.Passages, b.Sentences
+	if snap != nil {
+		if src.Snapshot, err = gunzipBytes(snap); err != nil {
+			return src, s.corrupt(id, fmt.Errorf("its snapshot cannot be read: %w", err))
+		}
+	}
+	if err := checkBackupSource(&src); err != nil {
+		return src, s.corrupt(id, err)
+	}
+	return src, nil
 }
 
 // Restore stores sources read from a backup exactly as they are (ids,
@@ -402,7 +418,7 @@ func (s *Store) Restore(ctx context.Context, srcs []Source) (stored []int, dups 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		stored, dups = nil, map[int]*ExistsError{}
 		for i, src := range srcs {
 			if e := restoredTx(tx, src); e != nil {
@@ -465,7 +481,7 @@ func (s *Store) MarkSeeded(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get(keySeeded) != nil {
 			return nil

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrNotFound is returned for a source id the library does not hold.
@@ -56,62 +56,16 @@ type body struct {
 // is the source of truth; the search index is derived from it. Each Put and
 // Remove is one transaction, so a source is stored whole or not at all, even
 // if the process dies midway. A Store is safe for concurrent use.
+//
+// A damaged file never takes the process down: OpenStore checks the file
+// before bbolt maps it (inspectStore), and every read and write runs behind
+// Guarded, so that what bbolt would panic or fault on becomes a
+// *DamageError; once one was seen, writes are refused.
 type Store struct {
-	db   *bolt.DB
-	path string
-}
-
-// OpenStore opens (creating if needed) the store file at path. It waits at
-// most a second for another process's lock and then returns ErrLocked.
-func OpenStore(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("opening %s: %w", path, ErrLocked)
-		}
-		return nil, fmt.Errorf("opening library store %s: %w", path, err)
-	}
-	if err := prepareStore(db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("preparing library store %s: %w", path, err)
-	}
-	return &Store{db: db, path: path}, nil
-}
-
-// prepareStore checks the store's schema and creates its buckets. It writes
-// only to a new store, so that opening an existing one leaves its
-// Generation unchanged.
-func prepareStore(db *bolt.DB) error {
-	ready := false
-	err := db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			return nil
-		}
-		if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
-			return fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
-		}
-		ready = meta.Get(keySchema) != nil
-		for _, b := range [][]byte{bucketInfo, bucketBody, bucketSnap, bucketURLs} {
-			ready = ready && tx.Bucket(b) != nil
-		}
-		return nil
-	})
-	if err != nil || ready {
-		return err
-	}
-	return db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketInfo, bucketBody, bucketMeta, bucketSnap, bucketURLs} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
-			return fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
-		}
-		return meta.Put(keySchema, []byte(storeSchema))
-	})
+	db       *bolt.DB
+	path     string
+	readOnly bool
+	damage   atomic.Pointer[DamageError]
 }
 
 // Generation returns a number that grows with every change committed to the
@@ -121,7 +75,7 @@ func prepareStore(db *bolt.DB) error {
 // every source, whether its index may be behind its store.
 func (s *Store) Generation() (uint64, error) {
 	var gen uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		gen = uint64(tx.ID())
 		return nil
 	})
@@ -131,21 +85,13 @@ func (s *Store) Generation() (uint64, error) {
 	return gen, nil
 }
 
-// Close closes the store file.
-func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("closing library store: %w", err)
-	}
-	return nil
-}
-
 // Put stores a source whole, after checking it (Validate). A source whose id
 // is already stored is refused with an *ExistsError naming it.
 func (s *Store) Put(ctx context.Context, src Source) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if e := existsTx(tx, src); e != nil {
 			return e
 		}
@@ -185,7 +131,7 @@ func (s *Store) PutMany(ctx context.Context, srcs []Source) (stored []int, dups 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		stored, dups = nil, map[int]*ExistsError{}
 		for i, src := range srcs {
 			if e := existsTx(tx, src); e != nil {
@@ -248,7 +194,7 @@ func (s *Store) Supersede(ctx context.Context, oldID string, next Source) (Sourc
 	if err := ctx.Err(); err != nil {
 		return Source{}, err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketInfo).Get([]byte(oldID))
 		if v == nil {
 			return fmt.Errorf("source %q: %w", oldID, ErrNotFound)
@@ -292,7 +238,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	var z []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketInfo).Get([]byte(id)) == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
 		}
@@ -317,7 +263,7 @@ func (s *Store) Get(ctx context.Context, id string) (Source, error) {
 		return Source{}, err
 	}
 	var src Source
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		iv := tx.Bucket(bucketInfo).Get([]byte(id))
 		bv := tx.Bucket(bucketBody).Get([]byte(id))
 		if iv == nil || bv == nil {
@@ -325,10 +271,10 @@ func (s *Store) Get(ctx context.Context, id string) (Source, error) {
 		}
 		var bd body
 		if err := json.Unmarshal(iv, &src.Info); err != nil {
-			return fmt.Errorf("decoding source %s: %w", id, err)
+			return s.corrupt([]byte(id), fmt.Errorf("its record cannot be decoded: %w", err))
 		}
 		if err := json.Unmarshal(bv, &bd); err != nil {
-			return fmt.Errorf("decoding source %s: %w", id, err)
+			return s.corrupt([]byte(id), fmt.Errorf("its text cannot be decoded: %w", err))
 		}
 		src.Text, src.Passages, src.Sentences = bd.Text, bd.Passages, bd.Sentences
 		return nil
@@ -342,12 +288,15 @@ func (s *Store) Info(ctx context.Context, id string) (Info, error) {
 		return Info{}, err
 	}
 	var info Info
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketInfo).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
 		}
-		return json.Unmarshal(v, &info)
+		if err := json.Unmarshal(v, &info); err != nil {
+			return s.corrupt([]byte(id), fmt.Errorf("its record cannot be decoded: %w", err))
+		}
+		return nil
 	})
 	return info, err
 }
@@ -358,11 +307,11 @@ func (s *Store) List(ctx context.Context) ([]Info, error) {
 		return nil, err
 	}
 	var out []Info
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInfo).ForEach(func(k, v []byte) error {
 			var info Info
 			if err := json.Unmarshal(v, &info); err != nil {
-				return fmt.Errorf("decoding source %s: %w", k, err)
+				return s.corrupt(k, fmt.Errorf("its record cannot be decoded: %w", err))
 			}
 			out = append(out, info)
 			return nil
@@ -386,7 +335,7 @@ func (s *Store) IDs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInfo).ForEach(func(k, _ []byte) error {
 			out = append(out, string(k))
 			return nil
@@ -404,7 +353,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketInfo).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
@@ -455,7 +404,7 @@ func removeTx(tx *bolt.Tx, info Info) error {
 // so that a library whose owner removed the seeds is not seeded again.
 func (s *Store) Seeded() (bool, error) {
 	var seeded bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		seeded = tx.Bucket(bucketMeta).Get(keySeeded) != nil
 		return nil
 	})
@@ -468,7 +417,7 @@ func (s *Store) Seed(ctx context.Context, srcs []Source) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, src := range srcs {
 			if err := putTx(tx, src); err != nil {
 				return fmt.Errorf("seeding: %w", err)

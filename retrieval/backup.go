@@ -9,11 +9,13 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// Import batch limits: one store transaction and one index batch hold at
-// most this many sources, or about this many bytes of text and snapshots.
+// Import batch limits: one store transaction holds at most this many
+// sources, or about this many bytes of text and snapshots, or passages;
+// the index takes them in batches bounded by size (batcher).
 const (
-	importBatchSources = 100
-	importBatchBytes   = 16 << 20
+	importBatchSources  = 100
+	importBatchBytes    = 16 << 20
+	importBatchPassages = 20000
 )
 
 // Export writes the whole library to w as a backup (the format is described
@@ -77,7 +79,7 @@ func (l *Library) Import(ctx context.Context, r io.Reader, progress func(ImportS
 		}
 	}
 	var batch []corpus.Source
-	size := 0
+	size, passages := 0, 0
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -85,7 +87,7 @@ func (l *Library) Import(ctx context.Context, r io.Reader, progress func(ImportS
 		if err := l.importBatch(ctx, batch, &st); err != nil {
 			return fmt.Errorf("importing (%d sources imported before line %d): %w", st.Imported, br.Line(), err)
 		}
-		batch, size = batch[:0], 0
+		batch, size, passages = batch[:0], 0, 0
 		if progress != nil {
 			progress(st)
 		}
@@ -104,7 +106,8 @@ func (l *Library) Import(ctx context.Context, r io.Reader, progress func(ImportS
 		}
 		batch = append(batch, src)
 		size += len(src.Text) + len(src.Snapshot)
-		if len(batch) >= importBatchSources || size >= importBatchBytes {
+		passages += len(src.Passages)
+		if len(batch) >= importBatchSources || size >= importBatchBytes || passages >= importBatchPassages {
 			if err := flush(); err != nil {
 				return st, err
 			}
@@ -114,16 +117,21 @@ func (l *Library) Import(ctx context.Context, r io.Reader, progress func(ImportS
 }
 
 // importBatch stores a batch of checked sources in one transaction and
-// indexes the current versions among them in one index batch; if indexing
-// fails, the batch is taken out of the store again.
+// indexes the current versions among them (in batches bounded by size),
+// waiting until the index has them on disk; if indexing fails, the batch is
+// taken out of the store again.
 func (l *Library) importBatch(ctx context.Context, srcs []corpus.Source, st *ImportStats) error {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
+	defer l.index.reporting()()
+	if err := l.index.health(); err != nil {
+		return fmt.Errorf("%w; %s", err, notAdded(len(srcs)))
+	}
 	stored, dups, err := l.store.Restore(ctx, srcs)
 	if err != nil {
 		return err
 	}
-	b := l.index.newBatch()
+	bt := l.index.newBatcher()
 	added := make([]string, 0, len(stored))
 	superseded := 0
 	for _, i := range stored {
@@ -132,13 +140,17 @@ func (l *Library) importBatch(ctx context.Context, srcs []corpus.Source, st *Imp
 			superseded++
 			continue
 		}
-		if err := addToBatch(b, &srcs[i]); err != nil {
+		if err := bt.index(&srcs[i]); err != nil {
 			return l.undoAdds(ctx, added, err)
 		}
 	}
 	// Committed even when empty: the index then records that it reflects
 	// the store as this batch left it.
-	if err := l.commit(b); err != nil {
+	err = l.commitAll(bt)
+	if err == nil {
+		err = l.syncIndex(ctx)
+	}
+	if err != nil {
 		return l.undoAdds(ctx, added, fmt.Errorf("indexing %d sources: %w", len(added)-superseded, err))
 	}
 	st.Imported += len(stored)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sort"
 
@@ -21,6 +22,10 @@ type Problem struct {
 	// from the store and can be rebuilt (Repair); a problem of the store
 	// cannot.
 	InIndex bool
+	// Pending is true for a problem of the index that an interrupted write
+	// explains: the index is behind the store (CheckReport.Behind), and the
+	// next Open, or Repair, completes it. It is not damage.
+	Pending bool
 }
 
 // CheckReport is what Check found.
@@ -28,21 +33,42 @@ type CheckReport struct {
 	corpus.StoreCounts
 	// IndexedSources counts the sources the index holds documents of.
 	IndexedSources int
+	// Behind is true when the index recorded an older store generation
+	// than the store's (or none): a write was interrupted between the
+	// store and the index (a crash, a kill, a full disk), and the next
+	// Open completes the index.
+	Behind bool
 	// Problems lists what is wrong, store problems first, each group by
 	// source id.
 	Problems []Problem
 }
 
-// Clean reports whether Check found nothing wrong.
-func (r CheckReport) Clean() bool { return len(r.Problems) == 0 }
+// Clean reports whether Check found nothing wrong but what an interrupted
+// write explains (Pending problems).
+func (r CheckReport) Clean() bool { return r.Pending() == len(r.Problems) }
 
-// Check verifies, without changing anything, the library in dir: that every
-// stored source is whole (its text matches its hash and every passage and
-// sentence span cuts exactly from it; see corpus.Store.Check), and that the
-// search index holds exactly the sources the store says answer — each
-// current source whole (its article record and every passage, once), and
-// nothing of a source removed or superseded. It needs the library not to be
-// open elsewhere (a running `verbatim serve` holds it).
+// Pending counts the problems that an interrupted write explains.
+func (r CheckReport) Pending() int {
+	n := 0
+	for _, p := range r.Problems {
+		if p.Pending {
+			n++
+		}
+	}
+	return n
+}
+
+// Check verifies, without changing anything, the library in dir: that the
+// store file is sound page by page and every stored source is whole (its
+// text matches its hash and every passage and sentence span cuts exactly
+// from it; see corpus.Store.Check), that every segment of the search index
+// matches its checksum, and that the index holds exactly the sources the
+// store says answer — each current source whole (its article record and
+// every passage, once), and nothing of a source removed or superseded.
+// When the index is behind the store, the differences an interrupted write
+// explains are Pending, not damage. A damaged store file is an error (a
+// *corpus.DamageError), with what was found in rep.Problems. It needs the
+// library not to be open elsewhere (a running `verbatim serve` holds it).
 func Check(ctx context.Context, dir string) (CheckReport, error) {
 	var rep CheckReport
 	store, err := corpus.OpenStore(filepath.Join(dir, "library.db"))
@@ -55,66 +81,102 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 		storeProblems = append(storeProblems, Problem{Source: id, What: what})
 	})
 	if err != nil {
+		rep.Problems = storeProblems
 		return rep, err
 	}
-	indexProblems, indexed, err := checkIndex(ctx, store, filepath.Join(dir, "index.bleve"))
+	ic, err := checkIndex(ctx, store, filepath.Join(dir, "index.bleve"))
 	if err != nil {
 		return rep, err
 	}
-	rep.IndexedSources = indexed
-	for _, ps := range [][]Problem{storeProblems, indexProblems} {
+	rep.IndexedSources, rep.Behind = ic.indexed, ic.behind
+	for _, ps := range [][]Problem{storeProblems, ic.problems} {
 		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Source < ps[j].Source })
 		rep.Problems = append(rep.Problems, ps...)
 	}
 	return rep, nil
 }
 
+// indexCheck is what checkIndex found.
+type indexCheck struct {
+	problems []Problem
+	indexed  int  // sources the index holds
+	behind   bool // the index recorded an older store generation
+}
+
 // checkIndex compares the index in dir with the store, reading the index
-// only. It returns the problems found and the number of sources indexed.
-func checkIndex(ctx context.Context, store *corpus.Store, dir string) ([]Problem, int, error) {
-	x, err := openIndexReadOnly(dir)
-	if err != nil {
-		what := fmt.Sprintf("the search index cannot be opened (%v)", err)
-		if errors.Is(err, errNoIndex) {
-			what = "there is no search index"
-		}
-		return []Problem{{What: what, InIndex: true}}, 0, nil
+// only; a damaged index is a problem, not an error.
+func checkIndex(ctx context.Context, store *corpus.Store, dir string) (indexCheck, error) {
+	var ic indexCheck
+	library := func(what string) (indexCheck, error) {
+		ic.problems = []Problem{{What: what, InIndex: true}}
+		return ic, nil
+	}
+	x, err := openIndexReadOnly(dir, slog.New(slog.DiscardHandler), true)
+	switch {
+	case errors.Is(err, errNoIndex):
+		return library("there is no search index")
+	case errors.Is(err, errIndexDamaged):
+		return library(fmt.Sprintf("%v: it must be rebuilt from the store", err))
+	case err != nil:
+		return library(fmt.Sprintf("the search index cannot be opened (%v)", err))
 	}
 	defer x.close()
 	if v, err := x.layout(); err != nil || v != mappingVersion {
-		return []Problem{{What: fmt.Sprintf("the search index is of layout %q, this verbatim uses %q", v, mappingVersion), InIndex: true}}, 0, nil
+		return library(fmt.Sprintf("the search index is of layout %q, this verbatim uses %q", v, mappingVersion))
 	}
-	have, err := x.inventory(ctx)
+	want, err := store.Generation()
 	if err != nil {
-		return nil, 0, err
+		return ic, err
+	}
+	have, ok, err := x.generation()
+	if err == nil {
+		ic.behind = !ok || have < want
+	}
+	held, err := x.inventory(ctx)
+	if errors.Is(err, errIndexDamaged) {
+		return library(fmt.Sprintf("%v: it must be rebuilt from the store", err))
+	}
+	if err != nil {
+		return ic, err
 	}
 	infos, err := store.List(ctx)
 	if err != nil {
-		return nil, 0, err
+		return ic, err
 	}
+	ic.problems, ic.indexed = compareIndex(infos, held, ic.behind), len(held)
+	return ic, nil
+}
+
+// compareIndex lists how what the index holds (held) differs from what the
+// store says answers (infos). When the index is behind, the differences a
+// lost batch explains are Pending.
+func compareIndex(infos []corpus.Info, held map[string]*indexedSource, behind bool) []Problem {
 	var ps []Problem
-	add := func(id, what string) { ps = append(ps, Problem{Source: id, What: what, InIndex: true}) }
+	add := func(id, what string, h *indexedSource) {
+		pending := behind && (h == nil || h.Malformed == 0)
+		ps = append(ps, Problem{Source: id, What: what, InIndex: true, Pending: pending})
+	}
 	stored := make(map[string]corpus.Info, len(infos))
 	for _, info := range infos {
 		stored[info.ID] = info
-		h := have[info.ID]
+		h := held[info.ID]
 		switch {
 		case info.SupersededBy != "":
 			if h != nil {
-				add(info.ID, fmt.Sprintf("superseded by %s but still in the search index", info.SupersededBy))
+				add(info.ID, fmt.Sprintf("superseded by %s but still in the search index", info.SupersededBy), h)
 			}
 		case h == nil:
-			add(info.ID, "not in the search index, so it never answers")
+			add(info.ID, "not in the search index, so it never answers", nil)
 		case !h.whole(info.PassageCount):
-			add(info.ID, fmt.Sprintf("the search index holds %s; the store has %d passages and the article record", h, info.PassageCount))
+			add(info.ID, fmt.Sprintf("the search index holds %s; the store has %d passages and the article record", h, info.PassageCount), h)
 		}
 	}
-	for id, h := range have {
+	for id, h := range held {
 		if _, ok := stored[id]; !ok {
-			add(id, fmt.Sprintf("the search index holds %s of a source the store does not have", h))
+			add(id, fmt.Sprintf("the search index holds %s of a source the store does not have", h), h)
 		}
 	}
-	return ps, len(have), nil
+	return ps
 }
 
 // String says what the index holds of a source, for a problem report.
@@ -130,18 +192,20 @@ func (s *indexedSource) String() string {
 }
 
 // Repair rebuilds what is derived: it opens the library in opts.Dir (which
-// rebuilds an index that is missing, unreadable or of another layout) and
-// reconciles the index with the store. Store problems are not derived and
-// are left as they are.
+// rebuilds an index that is missing, damaged or of another layout, and
+// completes one that is behind), reconciles the index with the store, and
+// waits until the index is on disk: a full disk is an error wrapping
+// corpus.ErrDiskFull, with the store left as it was. Store problems are not
+// derived and are left as they are.
 func Repair(ctx context.Context, opts Options) error {
-	opts.NoSeed = true
+	opts.NoSeed, opts.reports = true, true
 	l, err := Open(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if err := l.Reconcile(ctx); err != nil {
-		l.Close()
-		return err
+	err = l.Reconcile(ctx)
+	if err == nil {
+		err = l.syncIndex(ctx)
 	}
-	return l.Close()
+	return errors.Join(err, l.Close())
 }

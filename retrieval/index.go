@@ -8,8 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -27,8 +27,17 @@ import (
 // mapping or what is indexed changes: an index of another version is rebuilt
 // from the store when it is opened. Version 3 dropped the per-source
 // markers of version 2 from the index's internal store; version 4 keeps
-// term vectors of the article field (positions, for the second stage).
-const mappingVersion = "4"
+// term vectors of the article field (positions, for the second stage);
+// version 5 holds at most the first maxArticleBytes of an article in its
+// article record.
+const mappingVersion = "5"
+
+// maxArticleBytes bounds the text of an article record. Indexing one
+// document takes memory in proportion to its text (term vectors of every
+// word): a 100 MB source took 6.7 GB for its article record alone. A news
+// article is far shorter than this; a longer source is ranked as a whole
+// by its first 1 MiB, and all of its text is still in its passages.
+const maxArticleBytes = 1 << 20
 
 // Field names of a passage document.
 const (
@@ -64,10 +73,22 @@ var (
 // it is on disk. The store is the source of truth and every batch carries
 // the store generation it reflects, so after a crash an index that lost its
 // last batches is behind the store and Open reconciles it; close waits for
-// the last batch to be persisted, so a clean shutdown loses nothing.
-func runtimeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+// the last batch to be persisted, so a clean shutdown loses nothing. Writes
+// that must last (Add, AddMany, Import) wait for it themselves (sync), and
+// scorch's errors in persisting reach asyncError (health.go).
+func runtimeConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+}
 
-// persistWait is how long close waits for the last batch to reach the disk.
+// readOnlyConfig is scorch's configuration for reading an index only. A
+// read-only open waits for a writer's lock forever unless bolt_timeout is
+// set.
+func readOnlyConfig() map[string]any {
+	return map[string]any{"read_only": true, "bolt_timeout": "1s"}
+}
+
+// persistWait is how long close waits for the last batch to reach the
+// disk, unless persisting has failed (then it does not wait).
 const persistWait = 2 * time.Minute
 
 // indexDoc is what the index holds for one passage, or for a source's
@@ -147,56 +168,93 @@ func newMapping() *mapping.IndexMappingImpl {
 // the Library reads and writes the index through its methods.
 type sourceIndex struct {
 	idx bleve.Index
+	dir string
 	log *slog.Logger
 
-	mu        sync.Mutex
-	persisted chan error // receives when the last applied batch is on disk
+	persist *persistState
+	// unusable says why an index that could not be opened (and, in a
+	// read-only library, not rebuilt) cannot answer; idx then refuses
+	// every read with it (unusableIndex).
+	unusable error
 }
 
 // openIndex opens the index at dir, or builds it anew when it is missing,
-// unreadable or of another mapping version. It does not reconcile.
+// damaged (a segment that does not match its checksum, or that bleve
+// cannot open), or of another mapping version. It does not reconcile.
 func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
-	idx, err := bleve.OpenUsing(dir, runtimeConfig())
+	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
+	asyncRoutes.Store(scorchPath(dir), x)
+	err := guardIndex(func() (err error) {
+		x.idx, err = bleve.OpenUsing(dir, runtimeConfig())
+		return err
+	})
 	if err == nil {
-		v, verr := idx.GetInternal(keyVersion)
+		if err = x.verify(false, true); err != nil {
+			x.idx.Close()
+		}
+	}
+	if err == nil {
+		v, verr := x.idx.GetInternal(keyVersion)
 		if verr == nil && string(v) == mappingVersion {
-			return &sourceIndex{idx: idx, log: log}, false, nil
+			return x, false, nil
 		}
 		log.Info("rebuilding search index: mapping version changed", "have", string(v), "want", mappingVersion)
-		idx.Close()
+		x.idx.Close()
+	} else if errors.Is(err, errIndexDamaged) {
+		log.Warn("rebuilding search index from the store: it is damaged", "dir", dir, "err", err)
 	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		log.Warn("rebuilding search index: it could not be opened", "dir", dir, "err", err)
+		log.Warn("rebuilding search index from the store: it could not be opened", "dir", dir, "err", err)
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, false, fmt.Errorf("removing old search index %s: %w", dir, err)
-	}
-	idx, err = bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig())
-	if err != nil {
-		return nil, false, fmt.Errorf("creating search index %s: %w", dir, err)
-	}
-	x := &sourceIndex{idx: idx, log: log}
-	if err := x.setInternal(keyVersion, []byte(mappingVersion)); err != nil {
-		idx.Close()
-		return nil, false, fmt.Errorf("writing search index version: %w", err)
+	if err := x.create(); err != nil {
+		asyncRoutes.CompareAndDelete(scorchPath(dir), x)
+		return nil, false, err
 	}
 	return x, true, nil
+}
+
+// create replaces whatever is at x.dir with a new, empty index.
+func (x *sourceIndex) create() error {
+	if err := os.RemoveAll(x.dir); err != nil {
+		return fmt.Errorf("removing old search index %s: %w", x.dir, err)
+	}
+	idx, err := bleve.NewUsing(x.dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig())
+	if err != nil {
+		return fmt.Errorf("creating search index %s: %w", x.dir, corpus.DiskFull(x.dir, err))
+	}
+	x.idx = idx
+	if err := x.setInternal(keyVersion, []byte(mappingVersion)); err != nil {
+		idx.Close()
+		return fmt.Errorf("writing search index version: %w", err)
+	}
+	return nil
 }
 
 // errNoIndex is openIndexReadOnly's error when there is no index at all.
 var errNoIndex = errors.New("there is no search index")
 
 // openIndexReadOnly opens the index at dir for reading only, as it is: it
-// neither builds nor repairs it (for checking a library another process
-// may not hold).
-func openIndexReadOnly(dir string) (*sourceIndex, error) {
-	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true})
+// neither builds nor repairs it. With all, every segment is checked against
+// its checksum (check); otherwise those verified before are trusted.
+func openIndexReadOnly(dir string, log *slog.Logger, all bool) (*sourceIndex, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, errNoIndex
+	}
+	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
+	err := guardIndex(func() (err error) {
+		x.idx, err = bleve.OpenUsing(dir, readOnlyConfig())
+		return err
+	})
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		return nil, errNoIndex
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &sourceIndex{idx: idx, log: slog.New(slog.DiscardHandler)}, nil
+	if err := x.verify(all, false); err != nil {
+		x.idx.Close()
+		return nil, err
+	}
+	return x, nil
 }
 
 // layout returns the mapping version the index records ("" if none).
@@ -243,37 +301,63 @@ func parseDocID(id string) (string, int, error) {
 
 // addToBatch adds every passage of src and its article record to b. One
 // batch is applied atomically, so a source is in the index whole or not at
-// all.
+// all (a batcher splits large sources; see batcher).
 func addToBatch(b *bleve.Batch, src *corpus.Source) error {
-	published := ""
-	if len(src.Published) == len("2006-01-02") && src.Published[4] == '-' {
-		published = src.Published
-	}
+	published := publishedKey(src.Published)
 	for i := range src.Passages {
-		d := indexDoc{
-			Text:      src.PassageText(i),
-			Title:     src.Title,
-			Source:    src.ID,
-			Scope:     src.Scope,
-			Outlet:    outletKey(src.Outlet),
-			Published: published,
-		}
-		if err := b.Index(docID(src.ID, i), d); err != nil {
+		if err := b.Index(docID(src.ID, i), passageDoc(src, i, published)); err != nil {
 			return fmt.Errorf("indexing passage %d of %s: %w", i, src.ID, err)
 		}
 	}
-	a := indexDoc{
-		Article:   src.Title + "\n\n" + src.Text,
+	if err := b.Index(articleID(src.ID), articleDoc(src, published)); err != nil {
+		return fmt.Errorf("indexing the article record of %s: %w", src.ID, err)
+	}
+	return nil
+}
+
+// publishedKey is the form a publication date is indexed and filtered by:
+// a full ISO date, or "" for any other.
+func publishedKey(published string) string {
+	if len(published) == len("2006-01-02") && published[4] == '-' {
+		return published
+	}
+	return ""
+}
+
+// passageDoc is the index document of passage i of src.
+func passageDoc(src *corpus.Source, i int, published string) indexDoc {
+	return indexDoc{
+		Text:      src.PassageText(i),
+		Title:     src.Title,
+		Source:    src.ID,
+		Scope:     src.Scope,
+		Outlet:    outletKey(src.Outlet),
+		Published: published,
+	}
+}
+
+// articleDoc is the index document of src's article record: its title and
+// text, the text cut after maxArticleBytes (at a space when there is one).
+func articleDoc(src *corpus.Source, published string) indexDoc {
+	text := src.Text
+	if len(text) > maxArticleBytes {
+		cut := maxArticleBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		if sp := strings.LastIndexAny(text[:cut], " \n"); sp > cut/2 {
+			cut = sp
+		}
+		text = text[:cut]
+	}
+	return indexDoc{
+		Article:   src.Title + "\n\n" + text,
 		Kind:      kindArticle,
 		Source:    src.ID,
 		Scope:     src.Scope,
 		Outlet:    outletKey(src.Outlet),
 		Published: published,
 	}
-	if err := b.Index(articleID(src.ID), a); err != nil {
-		return fmt.Errorf("indexing the article record of %s: %w", src.ID, err)
-	}
-	return nil
 }
 
 // outletKey is the form an outlet is indexed and filtered by.
@@ -291,7 +375,12 @@ func (x *sourceIndex) apply(b *bleve.Batch, gen uint64) error {
 // applyPart applies one batch of a long run of them (rebuild, reconcile)
 // whose last batch goes through apply: that one records the generation,
 // and close waits for it, the batches before it being on disk by then.
-func (x *sourceIndex) applyPart(b *bleve.Batch) error { return x.idx.Batch(b) }
+func (x *sourceIndex) applyPart(b *bleve.Batch) error {
+	if err := x.health(); err != nil {
+		return err
+	}
+	return guardIndex(func() error { return x.idx.Batch(b) })
+}
 
 // setInternal writes one key of the index's internal store, as a batch
 // that close waits for like any other.
@@ -301,23 +390,14 @@ func (x *sourceIndex) setInternal(key, val []byte) error {
 	return x.batch(b)
 }
 
-// batch applies b and notes it as the batch close must see persisted.
-func (x *sourceIndex) batch(b *bleve.Batch) error {
-	done := make(chan error, 1)
-	b.SetPersistedCallback(func(err error) { done <- err })
-	if err := x.idx.Batch(b); err != nil {
-		return err
-	}
-	x.mu.Lock()
-	x.persisted = done
-	x.mu.Unlock()
-	return nil
-}
-
 // generation returns the store generation recorded by the last applied
 // batch; ok is false when none was recorded.
 func (x *sourceIndex) generation() (gen uint64, ok bool, err error) {
-	v, err := x.idx.GetInternal(keyGeneration)
+	var v []byte
+	err = guardIndex(func() (err error) {
+		v, err = x.idx.GetInternal(keyGeneration)
+		return err
+	})
 	if err != nil {
 		return 0, false, fmt.Errorf("reading the index generation: %w", err)
 	}
@@ -352,7 +432,11 @@ func (x *sourceIndex) docsOf(ctx context.Context, sourceID string) ([]string, er
 		q := bleve.NewTermQuery(sourceID)
 		q.SetField(fieldSource)
 		req := bleve.NewSearchRequestOptions(q, 1000, from, false)
-		res, err := x.idx.SearchInContext(ctx, req)
+		var res *bleve.SearchResult
+		err := guardIndex(func() (err error) {
+			res, err = x.idx.SearchInContext(ctx, req)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("listing passages of %s: %w", sourceID, err)
 		}
@@ -365,117 +449,35 @@ func (x *sourceIndex) docsOf(ctx context.Context, sourceID string) ([]string, er
 	}
 }
 
-// whole reports whether the index holds exactly a source of n passages: its
-// article record and passages 0 to n-1, each once. A nil s holds nothing.
-func (s *indexedSource) whole(n int) bool {
-	if s == nil || !s.Article || s.Malformed > 0 || s.Passages != n {
-		return false
-	}
-	seen := make([]bool, n)
-	for _, i := range s.Numbers {
-		if i < 0 || i >= n || seen[i] {
-			return false
-		}
-		seen[i] = true
-	}
-	return true
-}
-
-// indexedSource is what the index holds of one source.
-type indexedSource struct {
-	// Passages counts the passage documents; Numbers are their passage
-	// numbers, in no particular order.
-	Passages int
-	Numbers  []int
-	// Article reports whether the article record is there.
-	Article bool
-	// Malformed counts documents whose id does not parse.
-	Malformed int
-}
-
-// inventory reads the id of every document in the index and returns, per
-// source, what the index holds of it. It reads every document id, so its
-// cost grows with the index (0.4 s for the 112k documents of 100k passages): it is
-// for reconciling and checking, not for answering.
-func (x *sourceIndex) inventory(ctx context.Context) (map[string]*indexedSource, error) {
-	v, err := x.view()
-	if err != nil {
-		return nil, fmt.Errorf("reading the index: %w", err)
-	}
-	defer v.close()
-	r := v.r
-	all, err := r.DocIDReaderAll()
-	if err != nil {
-		return nil, fmt.Errorf("reading the index's documents: %w", err)
-	}
-	defer all.Close()
-	out := map[string]*indexedSource{}
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		internal, err := all.Next()
-		if err != nil {
-			return nil, fmt.Errorf("reading the index's documents: %w", err)
-		}
-		if internal == nil {
-			return out, nil
-		}
-		ext, err := r.ExternalID(internal)
-		if err != nil {
-			return nil, fmt.Errorf("reading a document id: %w", err)
-		}
-		src, i, err := parseDocID(ext)
-		s := out[src]
-		if s == nil {
-			s = &indexedSource{}
-			out[src] = s
-		}
-		switch {
-		case err != nil:
-			s.Malformed++
-		case i < 0:
-			s.Article = true
-		default:
-			s.Passages++
-			s.Numbers = append(s.Numbers, i)
-		}
-	}
-}
-
-// docCount returns the number of passages in the index (article records
-// not counted).
-func (x *sourceIndex) docCount() (uint64, error) {
-	n, err := x.idx.DocCount()
-	if err != nil {
-		return 0, fmt.Errorf("counting indexed passages: %w", err)
-	}
-	res, err := x.idx.Search(bleve.NewSearchRequestOptions(termQuery(fieldKind, kindArticle, 0), 0, 0, false))
-	if err != nil {
-		return 0, fmt.Errorf("counting indexed articles: %w", err)
-	}
-	return n - min(n, res.Total), nil
-}
-
-// close waits (at most persistWait) for the last applied batch to be on
-// disk, then closes the index.
+// close waits (at most persistWait, and not at all once persisting has
+// failed) for the last applied batch to be on disk, then closes the index.
 func (x *sourceIndex) close() error {
-	x.mu.Lock()
-	done := x.persisted
-	x.persisted = nil
-	x.mu.Unlock()
+	p := x.persist
+	p.mu.Lock()
+	done, failed := p.last, p.failed
+	p.last = nil
+	p.mu.Unlock()
+	told := func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.told
+	}
 	if done != nil {
 		select {
 		case err := <-done:
 			if err != nil {
 				x.log.Warn("the search index could not save its last changes; the next start repairs it", "err", err)
 			}
+		case <-failed:
+			if !told() {
+				x.log.Warn("the search index could not save its last changes; the next start repairs them from the store", "err", x.health())
+			}
 		case <-time.After(persistWait):
 			x.log.Warn("the search index took too long to save its last changes; the next start repairs it")
 		}
 	}
+	p.closeOnce.Do(func() { close(p.closing) })
+	defer asyncRoutes.CompareAndDelete(scorchPath(x.dir), x)
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("closing search index: %w", err)
 	}

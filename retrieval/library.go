@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -32,6 +29,14 @@ type Options struct {
 	Now func() time.Time
 	// Tuning sets the answer path's parameters; zero means DefaultTuning.
 	Tuning *Tuning
+	// Progress, when set, is told how a long task at Open (rebuilding or
+	// reconciling the index) gets on, after each source; the log hears of
+	// it every 10 seconds either way.
+	Progress func(Progress)
+
+	// reports says the caller of Open reports a failure to save the index
+	// itself (Repair), so it is not logged too.
+	reports bool
 }
 
 // Library is Verbatim's library of articles, ready to answer: the durable
@@ -45,6 +50,10 @@ type Library struct {
 	log      *slog.Logger
 	now      func() time.Time
 	tuning   Tuning
+	progress func(Progress)
+	// readOnly is set when the library's files cannot be written: it
+	// answers from its index as it is and refuses every write.
+	readOnly bool
 
 	writeMu sync.Mutex
 	closed  bool // guarded by writeMu
@@ -53,241 +62,6 @@ type Library struct {
 // ErrNotVisible is returned for a source that exists but belongs to another
 // server than the one asking.
 var ErrNotVisible = errors.New("that source belongs to another server")
-
-// Open opens the library in opts.Dir, creating it if needed. An empty library
-// that was never seeded gets the seed articles. The index is rebuilt from the
-// store when missing or of an old version, and otherwise reconciled with it:
-// a source in the store but not the index is indexed, one in the index but
-// not the store is deleted from it.
-func Open(ctx context.Context, opts Options) (*Library, error) {
-	if opts.Dir == "" {
-		return nil, errors.New("opening library: no data directory given")
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating data directory: %w", err)
-	}
-	chunker, err := corpus.NewChunker()
-	if err != nil {
-		return nil, err
-	}
-	store, err := corpus.OpenStore(filepath.Join(opts.Dir, "library.db"))
-	if err != nil {
-		return nil, err
-	}
-	l := &Library{store: store, chunker: chunker, log: log, now: opts.Now, tuning: DefaultTuning()}
-	if l.now == nil {
-		l.now = time.Now
-	}
-	if opts.Tuning != nil {
-		l.tuning = *opts.Tuning
-	}
-	if err := l.open(ctx, opts); err != nil {
-		store.Close()
-		if l.index != nil {
-			l.index.close()
-		}
-		return nil, err
-	}
-	return l, nil
-}
-
-func (l *Library) open(ctx context.Context, opts Options) error {
-	if !opts.NoSeed {
-		if err := l.seed(ctx); err != nil {
-			return err
-		}
-	}
-	x, fresh, err := openIndex(filepath.Join(opts.Dir, "index.bleve"), l.log)
-	if err != nil {
-		return err
-	}
-	l.index = x
-	l.analyzer = x.textAnalyzer()
-	if l.analyzer == nil {
-		return errors.New("opening search index: its text analyzer is missing")
-	}
-	if fresh {
-		return l.rebuild(ctx)
-	}
-	current, err := l.indexCurrent()
-	if err != nil || current {
-		return err
-	}
-	return l.Reconcile(ctx)
-}
-
-// indexCurrent reports whether the index recorded the store's present
-// generation: then it reflects every change the store holds, and opening
-// needs no reconciling (which reads every source). After a crash between a
-// store write and its index batch, or when a batch was not yet on disk, the
-// generations differ.
-func (l *Library) indexCurrent() (bool, error) {
-	want, err := l.store.Generation()
-	if err != nil {
-		return false, err
-	}
-	have, ok, err := l.index.generation()
-	if err != nil {
-		return false, err
-	}
-	return ok && have == want, nil
-}
-
-// commit applies b to the index, recording the store's present generation
-// with it. Callers hold writeMu, so no store write can come between the
-// store change that b mirrors and the generation read here.
-func (l *Library) commit(b *bleve.Batch) error {
-	gen, err := l.store.Generation()
-	if err != nil {
-		return err
-	}
-	return l.index.apply(b, gen)
-}
-
-// seed loads the embedded seed articles into a store that never had them.
-func (l *Library) seed(ctx context.Context) error {
-	seeded, err := l.store.Seeded()
-	if err != nil {
-		return fmt.Errorf("reading library state: %w", err)
-	}
-	if seeded {
-		return nil
-	}
-	ids, err := l.store.IDs(ctx)
-	if err != nil {
-		return err
-	}
-	var srcs []corpus.Source
-	if len(ids) == 0 {
-		if srcs, err = corpus.SeedSources(l.chunker, l.now()); err != nil {
-			return err
-		}
-	}
-	if err := l.store.Seed(ctx, srcs); err != nil {
-		return fmt.Errorf("loading the seed library: %w", err)
-	}
-	if len(srcs) > 0 {
-		l.log.Info("loaded the seed library", "sources", len(srcs))
-	}
-	return nil
-}
-
-// rebuild indexes every stored source into an empty index. Only its last
-// batch records the store generation, so a rebuild cut short is finished by
-// the next Open.
-func (l *Library) rebuild(ctx context.Context) error {
-	l.writeMu.Lock()
-	defer l.writeMu.Unlock()
-	ids, err := l.store.IDs(ctx)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	b := l.index.newBatch()
-	for _, id := range ids {
-		src, err := l.store.Get(ctx, id)
-		if err != nil {
-			return fmt.Errorf("rebuilding index: %w", err)
-		}
-		if src.SupersededBy != "" {
-			continue
-		}
-		if err := addToBatch(b, &src); err != nil {
-			return err
-		}
-		if b.Size() >= 1000 {
-			if err := l.index.applyPart(b); err != nil {
-				return fmt.Errorf("rebuilding index: %w", err)
-			}
-			b.Reset()
-		}
-	}
-	if err := l.commit(b); err != nil {
-		return fmt.Errorf("rebuilding index: %w", err)
-	}
-	l.log.Info("built search index", "sources", len(ids), "took", time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-// Reconcile makes the index agree with the store: sources stored but not
-// wholly indexed are indexed, and sources indexed but no longer stored (or
-// superseded) are deleted from the index. It reads every source's info and
-// every document id in the index, so Open runs it only when the index's
-// generation says it may be behind.
-func (l *Library) Reconcile(ctx context.Context) error {
-	l.writeMu.Lock()
-	defer l.writeMu.Unlock()
-	infos, err := l.store.List(ctx)
-	if err != nil {
-		return err
-	}
-	have, err := l.index.inventory(ctx)
-	if err != nil {
-		return err
-	}
-	b := l.index.newBatch()
-	flush := func() error {
-		if b.Size() < 1000 {
-			return nil
-		}
-		if err := l.index.applyPart(b); err != nil {
-			return fmt.Errorf("reconciling the search index: %w", err)
-		}
-		b.Reset()
-		return nil
-	}
-	active := make(map[string]bool, len(infos))
-	added, removed := 0, 0
-	for _, info := range infos {
-		if info.SupersededBy != "" {
-			continue // kept for checking quotes, not for answering
-		}
-		active[info.ID] = true
-		h := have[info.ID]
-		if h.whole(info.PassageCount) {
-			continue
-		}
-		if h != nil {
-			if err := l.index.removeToBatch(ctx, b, info.ID); err != nil {
-				return err
-			}
-		}
-		src, err := l.store.Get(ctx, info.ID)
-		if err != nil {
-			return fmt.Errorf("reconciling: %w", err)
-		}
-		if err := addToBatch(b, &src); err != nil {
-			return err
-		}
-		added++
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	for id := range have {
-		if active[id] {
-			continue
-		}
-		if err := l.index.removeToBatch(ctx, b, id); err != nil {
-			return err
-		}
-		removed++
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	if err := l.commit(b); err != nil {
-		return fmt.Errorf("reconciling the search index: %w", err)
-	}
-	if added+removed > 0 {
-		l.log.Info("reconciled search index with the store", "indexed", added, "deleted", removed)
-	}
-	return nil
-}
 
 // Close closes the index and the store. Closing twice is harmless.
 func (l *Library) Close() error {
@@ -336,28 +110,25 @@ func (l *Library) newSources(ctx context.Context, drafts []corpus.Draft) (srcs [
 }
 
 // Add makes a source of a draft (chunked, hashed, stamped with the
-// library's clock), stores it and indexes it, and returns it. The store is
-// written first; if indexing then fails, the source is taken out of the
-// store again so that the caller's error is the whole truth. A source
-// already in the library is refused with a *corpus.ExistsError; a draft
-// that cannot become a source, with an error wrapping corpus.ErrInvalid.
+// library's clock), stores it and indexes it, and returns it once both are
+// on disk. The store is written first; if indexing then fails — the index
+// cannot be saved, say on a full disk — the source is taken out of the
+// store again so that the caller's error is the whole truth ("it was not
+// added"), or, if even that fails, the error says it stays stored and is
+// indexed at the next start. A source already in the library is refused
+// with a *corpus.ExistsError; a draft that cannot become a source, with an
+// error wrapping corpus.ErrInvalid.
 func (l *Library) Add(ctx context.Context, d corpus.Draft) (corpus.Source, error) {
 	src, err := l.newSource(d)
 	if err != nil {
 		return corpus.Source{}, err
 	}
-	l.writeMu.Lock()
-	defer l.writeMu.Unlock()
-	if err := l.store.Put(ctx, src); err != nil {
+	dups, err := l.addSources(ctx, []corpus.Source{src})
+	if err != nil {
 		return corpus.Source{}, err
 	}
-	b := l.index.newBatch()
-	err = addToBatch(b, &src)
-	if err == nil {
-		err = l.commit(b)
-	}
-	if err != nil {
-		return corpus.Source{}, l.undoAdds(ctx, []string{src.ID}, fmt.Errorf("indexing source %s: %w", src.ID, err))
+	if e := dups[0]; e != nil {
+		return corpus.Source{}, e
 	}
 	return src, nil
 }
@@ -404,39 +175,75 @@ func (l *Library) AddMany(ctx context.Context, drafts []corpus.Draft) ([]Added, 
 }
 
 // addSources stores and indexes sources already made: one store
-// transaction and one index batch. Sources already in the library are
-// skipped and returned as duplicates, by their position in srcs. If
-// indexing fails, the sources stored by this call are taken out again.
+// transaction, then index batches bounded by size, and waits until the
+// index has them on disk. Sources already in the library are skipped and
+// returned as duplicates, by their position in srcs. If indexing fails,
+// the sources stored by this call are taken out again (undoAdds).
 func (l *Library) addSources(ctx context.Context, srcs []corpus.Source) (map[int]*corpus.ExistsError, error) {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
+	defer l.index.reporting()()
+	if err := l.index.health(); err != nil {
+		return nil, fmt.Errorf("%w; %s", err, notAdded(len(srcs)))
+	}
 	stored, dups, err := l.store.PutMany(ctx, srcs)
-	if err != nil {
+	if errors.Is(err, corpus.ErrReadOnly) {
 		return nil, err
 	}
-	b := l.index.newBatch()
+	if err != nil {
+		return nil, fmt.Errorf("%w; %s", err, notAdded(len(srcs)))
+	}
+	bt := l.index.newBatcher()
 	var added []string
 	for _, i := range stored {
 		added = append(added, srcs[i].ID)
-		if err := addToBatch(b, &srcs[i]); err != nil {
+		if err := bt.index(&srcs[i]); err != nil {
 			return nil, l.undoAdds(ctx, added, err)
 		}
 	}
-	if err := l.commit(b); err != nil {
+	err = l.commitAll(bt)
+	if err == nil {
+		err = l.syncIndex(ctx)
+	}
+	if err != nil {
 		return nil, l.undoAdds(ctx, added, fmt.Errorf("indexing %d sources: %w", len(added), err))
 	}
 	return dups, nil
 }
 
+// syncIndex waits (at most persistWait, whatever ctx says: a write the
+// store kept must not be undone for an impatient caller) until the index
+// has its last batch on disk.
+func (l *Library) syncIndex(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), persistWait)
+	defer cancel()
+	return l.index.sync(ctx)
+}
+
+// notAdded says that n sources were not added.
+func notAdded(n int) string {
+	if n == 1 {
+		return "the source was not added"
+	}
+	return fmt.Sprintf("none of these %d sources was added", n)
+}
+
 // undoAdds takes sources that could not be indexed out of the store again
-// and returns the error that caused it.
+// and returns the error that caused it, saying what became of them: not
+// added, or — when the store cannot be written either — stored, to be
+// indexed at the next start.
 func (l *Library) undoAdds(ctx context.Context, ids []string, cause error) error {
+	kept := 0
 	for _, id := range ids {
 		if err := l.store.Remove(context.WithoutCancel(ctx), id); err != nil {
 			l.log.Error("source stored but not indexed; it will be indexed at next start", "id", id, "err", err)
+			kept++
 		}
 	}
-	return cause
+	if kept > 0 {
+		return fmt.Errorf("%w; %d of these sources stay stored and are indexed at the next start", cause, kept)
+	}
+	return fmt.Errorf("%w; %s", cause, notAdded(len(ids)))
 }
 
 // Replace makes a draft the new version of source oldID (a refresh fetched
@@ -451,6 +258,9 @@ func (l *Library) Replace(ctx context.Context, oldID string, d corpus.Draft) (ne
 	}
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
+	if err := l.index.health(); err != nil {
+		return corpus.Source{}, false, fmt.Errorf("%w; nothing was changed", err)
+	}
 	old, err := l.store.Info(ctx, oldID)
 	if err != nil {
 		return corpus.Source{}, false, err
@@ -462,13 +272,13 @@ func (l *Library) Replace(ctx context.Context, oldID string, d corpus.Draft) (ne
 	if err != nil {
 		return corpus.Source{}, false, err
 	}
-	b := l.index.newBatch()
-	err = l.index.removeToBatch(ctx, b, oldID)
+	bt := l.index.newBatcher()
+	err = bt.remove(ctx, oldID)
 	if err == nil {
-		err = addToBatch(b, &next)
+		err = bt.index(&next)
 	}
 	if err == nil {
-		err = l.commit(b)
+		err = l.commitAll(bt)
 	}
 	if err != nil {
 		l.log.Error("new version stored but the index still has the old one; the next start repairs it", "old", oldID, "new", next.ID, "err", err)

@@ -13,10 +13,11 @@ import (
 )
 
 func runExport(ctx context.Context, e *env, args []string) error {
-	f := newFlagSet(e, "export", "[flags] > FILE",
-		"Write the whole library to standard output as a backup (JSON Lines): every source with its snapshot and provenance, superseded versions and seeds included, in id order; `verbatim import` restores it")
+	f := newFlagSet(e, "export", "[--salvage] [flags] > FILE",
+		"Write the whole library to standard output as a backup (JSON Lines): every source with its snapshot and provenance, superseded versions and seeds included, in id order; `verbatim import` restores it. With --salvage, read a damaged library.db page by page and write every source still whole")
 	var lf libFlags
 	lf.register(f)
+	salvage := f.Bool("salvage", false, "read a damaged library.db without trusting it and write every source that can still be read whole (each checked as import checks it); those that cannot are named on standard error")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -31,8 +32,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, "library.db")); err != nil {
-		return fmt.Errorf("there is no library in %s to export: give --data DIR or set VERBATIM_DATA", dir)
+	if err := requireLibrary(dir, "export"); err != nil {
+		return err
+	}
+	if *salvage {
+		return runSalvage(ctx, e, dir)
 	}
 	lib, err := openForBackup(ctx, e, dir, &lf)
 	if err != nil {
@@ -40,10 +44,40 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	defer lib.Close()
 	n, err := lib.Export(ctx, e.stdout)
+	if errors.Is(err, corpus.ErrDamaged) {
+		return fmt.Errorf("the output is incomplete, %d sources: %w", n, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w (the output is incomplete: export again)", err)
 	}
 	fmt.Fprintf(e.stderr, "exported %d sources\n", n)
+	return nil
+}
+
+// runSalvage writes what can be read of a damaged store in dir as a backup,
+// naming on stderr each source it could not save whole.
+func runSalvage(ctx context.Context, e *env, dir string) error {
+	n, err := corpus.Salvage(ctx, filepath.Join(dir, "library.db"), e.stdout, func(s corpus.SalvageNote) {
+		what := "note"
+		if s.Lost {
+			what = "lost"
+		}
+		id, title := s.ID, ""
+		if id == "" {
+			id = "-"
+		}
+		if s.Title != "" {
+			title = fmt.Sprintf(" %q", s.Title)
+		}
+		fmt.Fprintf(e.stderr, "%s     %-12s%s: %s\n", what, id, title, s.What)
+	})
+	if err != nil {
+		return fmt.Errorf("%w (the output is incomplete)", err)
+	}
+	if n.Lost > 0 || n.DamagedPages > 0 {
+		return fmt.Errorf("salvaged %d sources into a backup that imports as it is; %d more could not be read whole (named above): restore those from an older backup if you have one", n.Saved, n.Lost)
+	}
+	fmt.Fprintf(e.stderr, "salvaged %d sources, every one found whole\n", n.Saved)
 	return nil
 }
 
@@ -124,9 +158,9 @@ func importError(name string, err error) error {
 // an export does not change the library, and an import into an empty one
 // gives exactly what was exported.
 func openForBackup(ctx context.Context, e *env, dir string, lf *libFlags) (*retrieval.Library, error) {
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), NoSeed: true})
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), NoSeed: true, Progress: progressLine(e)})
 	if err != nil {
-		return nil, fmt.Errorf("opening the library in %s: %w", dir, err)
+		return nil, openError(dir, err)
 	}
 	return lib, nil
 }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -156,11 +157,20 @@ func (lf *libFlags) open(ctx context.Context, e *env) (*retrieval.Library, error
 	if err != nil {
 		return nil, err
 	}
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e)})
+	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), Progress: progressLine(e)})
 	if err != nil {
-		return nil, fmt.Errorf("opening the library in %s: %w", dir, err)
+		return nil, openError(dir, err)
 	}
 	return lib, nil
+}
+
+// openError says in one line why the library in dir could not be opened.
+// A damaged or lost store names its file and says what to do itself.
+func openError(dir string, err error) error {
+	if errors.Is(err, corpus.ErrDamaged) || errors.Is(err, retrieval.ErrStoreLost) {
+		return err
+	}
+	return fmt.Errorf("opening the library in %s: %w", dir, err)
 }
 
 // cmdFlags is a command's flag set with its help text.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
 // progress prints "label done/total" on one terminal line, at most a few
@@ -37,5 +39,19 @@ func (p *progress) set(done int) {
 	fmt.Fprintf(p.w, "\r%s %d/%d (%d%%)", p.label, done, p.total, done*100/max(p.total, 1))
 	if done >= p.total {
 		fmt.Fprintln(p.w)
+	}
+}
+
+// progressLine returns what retrieval.Options.Progress calls: a progress
+// line on stderr (when it is a terminal) for each long task of the library,
+// such as rebuilding the search index.
+func progressLine(e *env) func(retrieval.Progress) {
+	var bar *progress
+	task := ""
+	return func(p retrieval.Progress) {
+		if bar == nil || p.Task != task {
+			bar, task = newProgress(e.stderr, p.Task, p.Total), p.Task
+		}
+		bar.set(p.Done)
 	}
 }
