@@ -108,7 +108,7 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		return res, err
 	}
 	defer a.close()
-	if err := a.weigh(ctx, contentTerms(l.analyze(text))); err != nil {
+	if err := a.understand(ctx, text); err != nil {
 		return res, err
 	}
 	if len(a.terms) == 0 {
@@ -116,7 +116,7 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		res.Reason = "The question has no words specific enough to look for."
 		return res, nil
 	}
-	a.text = l.queryText(text, a.terms)
+	a.text = l.queryText(text, a.terms, len(a.extra))
 	cands, err := a.quoteCandidates(ctx)
 	if err != nil {
 		return res, err
@@ -154,9 +154,12 @@ type asking struct {
 	// sources may answer, checked again against the store.
 	filters []query.Query
 	scope   string
-	// terms are the question's content terms with their weights (weigh):
-	// what a quote must cover. RankSources has none.
+	// terms are the question's content terms with their weights
+	// (understand): what a quote must cover. RankSources has none.
 	terms []qterm
+	// extra are terms the searches look for besides the question's words:
+	// corrections of typos and the terms of expansions.
+	extra []string
 }
 
 // newAsking opens a view of the index for a question searched with

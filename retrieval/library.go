@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval/wordfreq"
 )
 
 // Options configure a Library.
@@ -54,6 +55,9 @@ type Library struct {
 	// readOnly is set when the library's files cannot be written: it
 	// answers from its index as it is and refuses every write.
 	readOnly bool
+	// english says how common a word is in English, for question words
+	// the library has never seen (see understand).
+	english *wordfreq.Table
 
 	writeMu sync.Mutex
 	closed  bool // guarded by writeMu

@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/retrieval/wordfreq"
 )
 
 // Open opens the library in opts.Dir, creating it if needed. An empty library
@@ -45,6 +46,10 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	english, err := wordfreq.Load()
+	if err != nil {
+		return nil, err
+	}
 	dbPath := filepath.Join(opts.Dir, "library.db")
 	_, statErr := os.Stat(dbPath)
 	created := errors.Is(statErr, fs.ErrNotExist)
@@ -52,7 +57,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Library{store: store, chunker: chunker, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress}
+	l := &Library{store: store, chunker: chunker, english: english, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress}
 	if l.now == nil {
 		l.now = time.Now
 	}

@@ -3,7 +3,6 @@ package retrieval
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -17,26 +16,17 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// qterm is a content word of the question, as analysed, with its weight.
-type qterm struct {
-	term string
-	idf  float64
-}
-
 // queryText returns the text the index is searched with: the question
-// itself, or, when it has more distinct terms than one search may open term
-// searchers for (each term opens three: text, phrase and title), the words
-// of its rarest content terms (highest IDF) only, in the question's order.
-// A long pasted message ("Find sources") then still gets an answer instead
-// of bleve's "too many term searchers".
-func (l *Library) queryText(text string, terms []qterm) string {
-	limit := max(1, (l.tuning.MaxTermSearchers-16)/3)
+// itself, or, when it has more words than one search may open term
+// searchers for (each word opens three: text, phrase and title; extra
+// terms one more each), the words of its weightiest content terms only,
+// each once, in the question's order. A long pasted message ("Find
+// sources"), or one word typed ninety times, then still gets an answer
+// instead of bleve's "too many term searchers".
+func (l *Library) queryText(text string, terms []qterm, extra int) string {
+	limit := max(1, (l.tuning.MaxTermSearchers-16-2*extra)/3)
 	toks := l.analyzer.Analyze([]byte(text))
-	distinct := map[string]bool{}
-	for _, tok := range toks {
-		distinct[string(tok.Term)] = true
-	}
-	if len(distinct) <= limit {
+	if len(toks) <= limit {
 		return text
 	}
 	rare := slices.Clone(terms)
@@ -49,6 +39,12 @@ func (l *Library) queryText(text string, terms []qterm) string {
 	for _, tok := range toks {
 		if t := string(tok.Term); keep[t] {
 			delete(keep, t)
+			b.WriteString(text[tok.Start:tok.End])
+			b.WriteByte(' ')
+		}
+	}
+	if b.Len() == 0 { // every kept term is a correction or an expansion
+		for _, tok := range toks[:limit] {
 			b.WriteString(text[tok.Start:tok.End])
 			b.WriteByte(' ')
 		}
@@ -123,47 +119,6 @@ func hasLetterOrDigit(s string) bool {
 	return false
 }
 
-// questionFiller are (analysed) words of how people ask, not of what they
-// ask about; they do not count towards a quote's coverage.
-var questionFiller = map[string]bool{
-	"tell": true, "explain": true, "pleas": true, "please": true, "know": true, "think": true,
-	"sai": true, "say": true, "said": true, "mani": true, "much": true, "realli": true, "actual": true, "ever": true, "also": true,
-	"can": true, "could": true, "would": true, "will": true, "shall": true, "might": true, "must": true,
-}
-
-// contentTerms drops question filler from analysed terms.
-func contentTerms(all []string) []string {
-	var out []string
-	for _, t := range all {
-		if !questionFiller[t] {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// weigh gives each of the question's content terms its BM25 IDF among the
-// passages, and keeps them as the question's terms; a term the index does
-// not have gets the highest weight, since no quote can cover it.
-func (a *asking) weigh(ctx context.Context, terms []string) error {
-	n, _, err := a.view.counts(ctx)
-	if err != nil {
-		return err
-	}
-	out := make([]qterm, 0, len(terms))
-	for _, t := range terms {
-		df, err := a.view.docFreq(ctx, fieldText, []byte(t))
-		if err != nil {
-			return err
-		}
-		df = min(df, n)
-		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-		out = append(out, qterm{term: t, idf: idf})
-	}
-	a.terms = out
-	return nil
-}
-
 // buildQuery makes the bleve queries of a question. The passage query is an
 // analysed match on the passage text, the question as a boosted phrase, and
 // a title match; the article query is an analysed match on whole articles
@@ -171,13 +126,15 @@ func (a *asking) weigh(ctx context.Context, terms []string) error {
 // bleve only as analysed match and phrase queries on named fields, never as
 // query syntax.
 func (l *Library) buildQuery(text string, filters []query.Query) (passages, articles query.Query) {
-	return l.buildQueryWith(text, text, text, filters)
+	return l.buildQueryWith(text, text, text, nil, filters)
 }
 
 // buildQueryWith is buildQuery with the texts of the match queries given
 // apart from the question, which the phrase uses: pmatch for the passage
-// text and title, amatch for the article.
-func (l *Library) buildQueryWith(text, pmatch, amatch string, filters []query.Query) (passages, articles query.Query) {
+// text and title, amatch for the article. extra are analysed terms looked
+// for besides (corrections of typos, expansions of abbreviations), each a
+// term query on the passage text and on the article.
+func (l *Library) buildQueryWith(text, pmatch, amatch string, extra []string, filters []query.Query) (passages, articles query.Query) {
 	t := l.tuning
 	body := bleve.NewMatchQuery(pmatch)
 	body.SetField(fieldText)
@@ -189,7 +146,17 @@ func (l *Library) buildQueryWith(text, pmatch, amatch string, filters []query.Qu
 	title.SetBoost(t.TitleBoost)
 	article := bleve.NewMatchQuery(amatch)
 	article.SetField(fieldArticle)
-	passages, articles = bleve.NewDisjunctionQuery(body, phrase, title), article
+	pqs := []query.Query{body, phrase, title}
+	aqs := []query.Query{article}
+	for _, e := range extra {
+		pqs = append(pqs, termQuery(fieldText, e, 1))
+		aqs = append(aqs, termQuery(fieldArticle, e, 1))
+	}
+	passages = bleve.NewDisjunctionQuery(pqs...)
+	articles = query.Query(article)
+	if len(aqs) > 1 {
+		articles = bleve.NewDisjunctionQuery(aqs...)
+	}
 	if len(filters) > 0 {
 		passages = bleve.NewConjunctionQuery(append([]query.Query{passages}, filters...)...)
 		articles = bleve.NewConjunctionQuery(append([]query.Query{articles}, filters...)...)

@@ -30,39 +30,8 @@ func selectQuote(src *corpus.Source, pi int, locs search.TermLocationMap, terms 
 	p := src.Passages[pi]
 	sents := sentencesIn(src, p)
 
-	// Absolute byte spans of each content term's occurrences.
-	type occ struct {
-		span corpus.Span
-		term int
-	}
-	var occs []occ
-	total := 0.0
-	for ti, t := range terms {
-		total += t.idf
-		for _, l := range locs[t.term] {
-			s, e := p.Start+int(l.Start), p.Start+int(l.End)
-			if s >= p.Start && e <= p.End && s < e {
-				occs = append(occs, occ{corpus.Span{Start: s, End: e}, ti})
-			}
-		}
-	}
-	sort.Slice(occs, func(i, j int) bool { return occs[i].span.Start < occs[j].span.Start })
-
-	cover := func(start, end int) (float64, int) {
-		seen := make([]bool, len(terms))
-		w, n := 0.0, 0
-		for _, o := range occs {
-			if o.span.Start >= start && o.span.End <= end && !seen[o.term] {
-				seen[o.term] = true
-				w += terms[o.term].idf
-				n++
-			}
-		}
-		if total == 0 {
-			return 0, n
-		}
-		return w / total, n
-	}
+	occs, total := occurrences(p, locs, terms)
+	cover := func(start, end int) (float64, int) { return coverage(occs, terms, total, start, end) }
 
 	best := quoteSpan{start: sents[0].Start, end: sents[0].End}
 	bestCov, bestN := -1.0, 0
@@ -160,4 +129,98 @@ func isWordEnd(text string, i int) bool {
 	r, _ := utf8.DecodeLastRuneInString(text[:i])
 	c, _ := utf8.DecodeRuneInString(text[i:])
 	return !unicode.IsSpace(r) && unicode.IsSpace(c)
+}
+
+// occurrence is where a question term, or a term of one of its
+// alternatives, occurs in a passage: an absolute byte span of the source
+// text.
+type occurrence struct {
+	span corpus.Span
+	// term is the index of the question term in terms; alt the index of
+	// the alternative set (-1 for the term itself) and altTerm the index
+	// of the term within that set.
+	term, alt, altTerm int
+	// pos is the word position in the passage.
+	pos int
+}
+
+// occurrences returns where the question's terms and their alternatives
+// occur in passage p, in text order, and the question's total weight. locs
+// are the byte offsets of matched terms in the passage, as the index
+// reports them.
+func occurrences(p corpus.Passage, locs search.TermLocationMap, terms []qterm) ([]occurrence, float64) {
+	var occs []occurrence
+	add := func(term string, ti, ai, aj int) {
+		for _, l := range locs[term] {
+			s, e := p.Start+int(l.Start), p.Start+int(l.End)
+			if s >= p.Start && e <= p.End && s < e {
+				occs = append(occs, occurrence{corpus.Span{Start: s, End: e}, ti, ai, aj, int(l.Pos)})
+			}
+		}
+	}
+	total := 0.0
+	for ti, t := range terms {
+		total += t.idf
+		add(t.term, ti, -1, 0)
+		for ai, set := range t.alts {
+			for aj, at := range set {
+				add(at, ti, ai, aj)
+			}
+		}
+	}
+	sort.Slice(occs, func(i, j int) bool { return occs[i].span.Start < occs[j].span.Start })
+	return occs, total
+}
+
+// coverage returns the share of the question's weight (total) that the
+// span [start, end) covers, and how many of its terms it finds (see
+// foundIn; a term counts as found from half on).
+func coverage(occs []occurrence, terms []qterm, total float64, start, end int) (float64, int) {
+	w, n := 0.0, 0
+	for ti, f := range foundIn(occs, terms, start, end) {
+		w += terms[ti].idf * f
+		if f >= 0.5 {
+			n++
+		}
+	}
+	if total == 0 {
+		return 0, n
+	}
+	return w / total, n
+}
+
+// foundIn returns, for each question term, how much of it the span [start,
+// end) has: 1 where the term occurs, or where every term of one of its
+// alternatives does; the share of an alternative's terms found otherwise.
+func foundIn(occs []occurrence, terms []qterm, start, end int) []float64 {
+	found := make([]float64, len(terms))
+	var altSeen map[[3]int]bool
+	for _, o := range occs {
+		if o.span.Start < start || o.span.End > end {
+			continue
+		}
+		if o.alt < 0 {
+			found[o.term] = 1
+			continue
+		}
+		if altSeen == nil {
+			altSeen = map[[3]int]bool{}
+		}
+		altSeen[[3]int{o.term, o.alt, o.altTerm}] = true
+	}
+	for k := range altSeen {
+		ti, ai := k[0], k[1]
+		if found[ti] == 1 {
+			continue
+		}
+		set := terms[ti].alts[ai]
+		n := 0
+		for aj := range set {
+			if altSeen[[3]int{ti, ai, aj}] {
+				n++
+			}
+		}
+		found[ti] = max(found[ti], float64(n)/float64(len(set)))
+	}
+	return found
 }

@@ -36,10 +36,7 @@ func (a *asking) quoteCandidates(ctx context.Context) ([]*candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := make(map[string]bool, len(a.terms))
-	for _, qt := range a.terms {
-		want[qt.term] = true
-	}
+	want := lookedFor(a.terms)
 	sources := map[string]*corpus.Source{}
 	var cands []*candidate
 	for _, h := range hits {
@@ -63,8 +60,11 @@ func (a *asking) quoteCandidates(ctx context.Context) ([]*candidate, error) {
 			continue
 		}
 		c := &candidate{src: src, passage: pi, hitScore: h.score}
-		locs := a.l.termLocations(src.PassageText(pi), want)
+		locs, words := a.l.termLocations(src.PassageText(pi), want)
+		c.words = words
 		c.quote, c.coverage, c.matched = selectQuote(src, pi, locs, a.terms, t.MaxQuoteRunes, t.MaxSentences)
+		occs, _ := occurrences(src.Passages[pi], locs, a.terms)
+		c.facts = a.l.factsOf(src, occs, a.terms, c.quote.start, c.quote.end)
 		cands = append(cands, c)
 	}
 	return cands, nil
@@ -91,7 +91,7 @@ func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[str
 	if err != nil {
 		return nil, nil, err
 	}
-	pq, aq := a.l.buildQueryWith(a.text, pmatch, amatch, a.filters)
+	pq, aq := a.l.buildQueryWith(a.text, pmatch, amatch, a.extra, a.filters)
 	ahits, err := a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
 	if err != nil {
 		return nil, nil, err
@@ -155,14 +155,19 @@ func (a *asking) topMatches(ctx context.Context, q query.Query, size int, locati
 // termLocations returns where the terms in want occur in a passage's text,
 // as the index would report them for its text field: the same analyser on
 // the same text gives the same tokens, byte offsets and positions.
-func (l *Library) termLocations(text string, want map[string]bool) search.TermLocationMap {
+//
+// It also returns the set of every term of the text.
+func (l *Library) termLocations(text string, want map[string]bool) (search.TermLocationMap, map[string]bool) {
 	out := search.TermLocationMap{}
+	words := map[string]bool{}
 	for _, tok := range l.analyzer.Analyze([]byte(text)) {
-		if t := string(tok.Term); want[t] {
+		t := string(tok.Term)
+		words[t] = true
+		if want[t] {
 			out[t] = append(out[t], &search.Location{Pos: uint64(tok.Position), Start: uint64(tok.Start), End: uint64(tok.End)})
 		}
 	}
-	return out
+	return out, words
 }
 
 // RankedSource is a source in a ranking, with its score.

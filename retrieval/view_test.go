@@ -28,7 +28,7 @@ func TestAskingReadsOneView(t *testing.T) {
 
 	addText(t, l, "Sanctions\n\nThe committee approved eleven zanderflix sanctions on Monday.", corpus.Meta{Origin: "grants.txt"})
 
-	if err := before.weigh(ctx, contentTerms(l.analyze(text))); err != nil {
+	if err := before.understand(ctx, text); err != nil {
 		t.Fatal(err)
 	}
 	if p, a, _ := before.view.counts(ctx); p != passages || a != articles {

@@ -1,0 +1,516 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// qterm is one thing a question asks about: a content word of the question
+// as the index analyses it, with its weight in a quote's coverage, and what
+// else counts as finding it in a quote.
+type qterm struct {
+	// term is the analysed term looked for (a typo's correction, when the
+	// question's own word is unknown to the library and to English).
+	term string
+	// idf is the term's weight: its BM25 IDF among the passages, or for a
+	// word the library has never seen, a weight that says how much its
+	// absence tells (see unseenWeight).
+	idf float64
+	// alts are other ways of saying it, each a set of terms: an
+	// abbreviation's expansion, or an acronym that stands for a run of the
+	// question's words. A quote that has every term of a set has found the
+	// word; one that has some of them, that share of it.
+	alts [][]string
+	// how says how the word was read, for explaining an answer: "" (as
+	// typed), "typo of …", "abbreviation", "unseen".
+	how string
+	// unseen says the library has neither the word nor anything it stands
+	// for: no quote can have it.
+	unseen bool
+}
+
+// Tuning of how questions are read (see understand). They are package
+// constants rather than Tuning fields because they are properties of the
+// language and of chat, not of a library.
+const (
+	// maxQuestionTerms is the most content terms a question is held to: a
+	// long pasted message keeps its most informative ones (highest weight),
+	// so that a quote can cover what it is about.
+	maxQuestionTerms = 16
+	// minTypoRunes is the shortest word corrected as a typo: shorter ones
+	// have too many neighbours one edit away.
+	minTypoRunes = 4
+	// twoEditRunes is the shortest word that may be two edits from its
+	// correction. Terms are stemmed, and a typo often defeats the stemmer
+	// ("electon" stays "electon" while "election" is "elect"), so a word of
+	// six letters may already be two edits from its term.
+	twoEditRunes = 6
+)
+
+// understand reads the question text into the terms a quote must cover
+// (a.terms) and the further terms the searches look for (a.extra):
+//
+//   - chat filler ("hey", "lol", "gonna", "whats") and words of how people
+//     ask ("tell", "which", "besides") are not counted;
+//   - a word the library has (in some passage) weighs its IDF;
+//   - a word the library has never seen is corrected when English does not
+//     have it either and the library has a word one edit away (two for long
+//     words) with the same first letter; otherwise it weighs by how rare it
+//     is in English (unseenWeight): a common word ("stuff") next to nothing,
+//     a rare one or a name ("Navalny") as much as any word can, so that a
+//     question about what the library lacks is not answered;
+//   - an abbreviation (DOJ, intel, the library's own "… (ODNI)") also counts
+//     as found where what it stands for is, and a run of words whose
+//     initials the library has as a word ("Office of the Director of
+//     National Intelligence") also where that acronym is.
+//
+// A question of more than maxQuestionTerms content terms keeps the weightiest.
+func (a *asking) understand(ctx context.Context, text string) error {
+	n, _, err := a.view.counts(ctx)
+	if err != nil {
+		return err
+	}
+	maxIDF := idfOf(n, 0)
+	toks := a.l.analyzer.Analyze([]byte(text))
+	seen := map[string]bool{}
+	var terms []qterm
+	for _, tok := range toks {
+		raw := strings.ToLower(text[tok.Start:tok.End])
+		t := string(tok.Term)
+		if t == "" || seen[t] || !hasLetterOrDigit(t) || isFiller(raw, t) {
+			continue
+		}
+		seen[t] = true
+		qt, ok, err := a.readWord(ctx, raw, text[tok.Start:tok.End], t, n, maxIDF)
+		if err != nil {
+			return err
+		}
+		if !ok || qt.term != t && seen[qt.term] {
+			continue // a word that does not count, or a typo of a word already asked
+		}
+		seen[qt.term] = true
+		terms = append(terms, qt)
+	}
+	if err := a.acronymRuns(ctx, text, terms); err != nil {
+		return err
+	}
+	a.terms = keepWeightiest(terms, maxQuestionTerms)
+	a.extra = extraTerms(a.terms)
+	return nil
+}
+
+// readWord weighs one content word of a question (raw as typed, lower case;
+// typed as typed; t as analysed): see understand. ok is false for a word
+// that does not count (a common word the library lacks).
+func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, maxIDF float64) (qterm, bool, error) {
+	df, err := a.view.docFreq(ctx, fieldText, []byte(t))
+	if err != nil {
+		return qterm{}, false, err
+	}
+	qt := qterm{term: t, idf: idfOf(n, df)}
+	alts, err := a.expansions(ctx, raw, typed, t, df)
+	if err != nil {
+		return qterm{}, false, err
+	}
+	qt.alts = append(alts, a.l.otherForms(raw, t)...)
+	if df > 0 {
+		return qt, true, nil
+	}
+	if len(alts) > 0 {
+		qt.how = "abbreviation"
+		qt.idf, qt.unseen = maxIDF, true
+		if w, ok, err := a.altWeight(ctx, qt.alts, n); err != nil {
+			return qterm{}, false, err
+		} else if ok {
+			qt.idf, qt.unseen = w, false
+		}
+		return qt, true, nil
+	}
+	rank, english := a.l.english.Rank(t)
+	if !english {
+		fix, fdf, err := a.correction(ctx, t)
+		if err != nil {
+			return qterm{}, false, err
+		}
+		if fix != "" {
+			return qterm{term: fix, idf: idfOf(n, fdf), how: "typo of " + raw}, true, nil
+		}
+	}
+	qt.how, qt.unseen = "unseen", true
+	qt.idf = maxIDF * unseenWeight(rank, english)
+	return qt, qt.idf > 0, nil
+}
+
+// idfOf is the BM25 IDF of a term found in df of n passages.
+func idfOf(n, df uint64) float64 {
+	df = min(df, n)
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// Ranks in spoken English (wordfreq) between which a word the library has
+// never seen goes from counting nothing to counting fully: "stuff" (340) and
+// "thing" (130) nothing, "super" (2,148) about half, "election" (4,101) and
+// "Iran" (26,306) fully. Chosen on the developers' casual questions
+// (docs/eval/seed-casual-dev.yaml); see docs/quality.md.
+const (
+	commonWordRank = 1000
+	rareWordRank   = 4000
+)
+
+// commonWordWeight is the share of the highest weight a word among the
+// commonest of English gets when the library has never seen it: it is still
+// part of the question ("who won the world series" is not a question about
+// "series"), but it says little about whether the library covers it.
+const commonWordWeight = 0.5
+
+// unseenWeight is the share of the highest weight that a word the library
+// has never seen gets: commonWordWeight for the commonest English words, 1
+// for rare ones and for words English does not have (names, coinages), and
+// in between on a log scale of their rank.
+func unseenWeight(rank int, english bool) float64 {
+	if !english || rank >= rareWordRank {
+		return 1
+	}
+	if rank <= commonWordRank {
+		return commonWordWeight
+	}
+	f := math.Log(float64(rank)/commonWordRank) / math.Log(float64(rareWordRank)/commonWordRank)
+	return commonWordWeight + (1-commonWordWeight)*f
+}
+
+// correction returns the library's word for a typo t (a term neither the
+// library nor English has): the most frequent passage term one edit away
+// (two for words of twoEditRunes or more), sharing its first letter, that
+// is not itself filler. "" when there is none.
+func (a *asking) correction(ctx context.Context, t string) (string, uint64, error) {
+	runes := utf8.RuneCountInString(t)
+	if runes < minTypoRunes || !isWordTerm(t) {
+		return "", 0, nil
+	}
+	fuzz := 1
+	if runes >= twoEditRunes {
+		fuzz = 2
+	}
+	first, _ := utf8.DecodeRuneInString(t)
+	fr, ok := a.view.r.(index.IndexReaderFuzzy)
+	if !ok {
+		return "", 0, nil // scorch has it; another index would not correct typos
+	}
+	dict, err := fr.FieldDictFuzzy(fieldText, t, fuzz, string(first))
+	if err != nil {
+		return "", 0, fmt.Errorf("looking up words near %q: %w", t, err)
+	}
+	defer dict.Close()
+	best, bestDF, bestDist := "", uint64(0), fuzz+1
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return "", 0, fmt.Errorf("looking up words near %q: %w", t, err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Term == t || !isWordTerm(e.Term) || questionFiller[e.Term] {
+			continue
+		}
+		d := editDistance(t, e.Term)
+		if d < bestDist || d == bestDist && e.Count > bestDF {
+			best, bestDF, bestDist = e.Term, e.Count, d
+		}
+	}
+	return best, bestDF, nil
+}
+
+// isWordTerm reports whether a term is made of letters only (no digits: a
+// year or a figure is never a typo).
+func isWordTerm(t string) bool {
+	for _, r := range t {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return t != ""
+}
+
+// editDistance is the Levenshtein distance between two strings, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// expansions returns what else a question word stands for, as sets of
+// analysed terms: the expansion of a known news abbreviation
+// (newsAbbreviations), and when the word looks like an acronym the library
+// has, the long forms the library's own text defines for it ("Office of the
+// Director of National Intelligence (ODNI)").
+func (a *asking) expansions(ctx context.Context, raw, typed, t string, df uint64) ([][]string, error) {
+	var out [][]string
+	if long, ok := newsAbbreviations[raw]; ok {
+		if set := a.l.termSet(long); len(set) > 0 {
+			out = append(out, set)
+		}
+	}
+	if df == 0 || !looksLikeAcronym(typed, a.l.english) {
+		return out, nil
+	}
+	defs, err := a.definedAcronym(ctx, t, strings.ToUpper(raw))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range defs {
+		if set := a.l.termSet(d); len(set) > 0 && !containsSet(out, set) {
+			out = append(out, set)
+		}
+	}
+	return out, nil
+}
+
+// looksLikeAcronym reports whether a word as typed may be an acronym: two
+// to six letters, typed in capitals, or not an English word.
+func looksLikeAcronym(typed string, english interface{ Rank(string) (int, bool) }) bool {
+	n := utf8.RuneCountInString(typed)
+	if n < 2 || n > 6 || !isWordTerm(typed) {
+		return false
+	}
+	if strings.ToUpper(typed) == typed {
+		return true
+	}
+	_, ok := english.Rank(strings.ToLower(typed))
+	return !ok
+}
+
+// maxDefinitionPassages is how many passages having an acronym are read for
+// its definition.
+const maxDefinitionPassages = 8
+
+// definedAcronym finds the long forms the library's own text gives an
+// acronym (term t, written upper as ACR): in passages that have it, a run
+// of capitalised words (with "of", "the", "and", "for" between them) whose
+// initials spell it, right before "(ACR)".
+func (a *asking) definedAcronym(ctx context.Context, t, upper string) ([]string, error) {
+	hits, err := a.topMatches(ctx, termQuery(fieldText, t, 1), maxDefinitionPassages, false)
+	if err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(`((?:[A-Z][\p{L}'’-]*\s+(?:(?:of|the|and|for|on)\s+)*){2,8})\(` + regexp.QuoteMeta(upper) + `\)`)
+	if err != nil {
+		return nil, nil // not a word a pattern can be made of
+	}
+	var out []string
+	for _, h := range hits {
+		id, pi, err := parseDocID(h.ID)
+		if err != nil || pi < 0 {
+			continue
+		}
+		src, err := a.l.store.Get(ctx, id)
+		if err != nil || pi >= len(src.Passages) {
+			continue
+		}
+		for _, m := range re.FindAllStringSubmatch(src.PassageText(pi), -1) {
+			if long := longFormOf(m[1], upper); long != "" && !slices.Contains(out, long) {
+				out = append(out, long)
+			}
+		}
+	}
+	return out, nil
+}
+
+// longFormOf returns the shortest tail of words (a run of capitalised words
+// and small function words) whose initials spell acr, or "".
+func longFormOf(words, acr string) string {
+	ws := strings.Fields(words)
+	for i := range ws {
+		if initials(ws[i:], true) == acr || initials(ws[i:], false) == acr {
+			return strings.Join(ws[i:], " ")
+		}
+	}
+	return ""
+}
+
+// smallWords are the words an acronym may skip ("Department of Justice",
+// DOJ or DJ).
+var smallWords = map[string]bool{"of": true, "the": true, "and": true, "for": true, "on": true, "in": true}
+
+// initials returns the upper-case initials of words, with or without the
+// small words.
+func initials(words []string, withSmall bool) string {
+	var b strings.Builder
+	for _, w := range words {
+		if smallWords[strings.ToLower(w)] && !withSmall {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// acronymRuns gives each run of two to seven words of the question whose
+// initials the library has as a word ("Office of the Director of National
+// Intelligence": ODNI) that acronym as another way of finding each word of
+// the run. Words the question does not count (filler) are left as they are.
+func (a *asking) acronymRuns(ctx context.Context, text string, terms []qterm) error {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
+	byTerm := map[string]int{}
+	for i, qt := range terms {
+		byTerm[qt.term] = i
+	}
+	for i := range words {
+		for j := i + 2; j <= min(len(words), i+7); j++ {
+			run := words[i:j]
+			if smallWords[strings.ToLower(run[0])] || smallWords[strings.ToLower(run[len(run)-1])] {
+				continue
+			}
+			for _, withSmall := range []bool{false, true} {
+				acr := strings.ToLower(initials(run, withSmall))
+				if len(acr) < 2 || len(acr) > 6 {
+					continue
+				}
+				if _, common := a.l.english.Rank(acr); common {
+					continue // "us", "it", "am": words, not acronyms
+				}
+				df, err := a.view.docFreq(ctx, fieldText, []byte(acr))
+				if err != nil {
+					return err
+				}
+				if df == 0 {
+					continue
+				}
+				for _, w := range run {
+					for _, t := range a.l.termSet(w) {
+						if k, ok := byTerm[t]; ok && !containsSet(terms[k].alts, []string{acr}) {
+							terms[k].alts = append(terms[k].alts, []string{acr})
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// altWeight is the weight of a word the library lacks but whose expansion it
+// has: the mean IDF of the expansion's terms the library has. ok is false
+// when it has none of them.
+func (a *asking) altWeight(ctx context.Context, alts [][]string, n uint64) (float64, bool, error) {
+	sum, k := 0.0, 0
+	for _, set := range alts {
+		for _, t := range set {
+			df, err := a.view.docFreq(ctx, fieldText, []byte(t))
+			if err != nil {
+				return 0, false, err
+			}
+			if df > 0 {
+				sum += idfOf(n, df)
+				k++
+			}
+		}
+	}
+	if k == 0 {
+		return 0, false, nil
+	}
+	return sum / float64(k), true, nil
+}
+
+// termSet returns the distinct analysed content terms of a phrase.
+func (l *Library) termSet(phrase string) []string {
+	var out []string
+	for _, tok := range l.analyzer.Analyze([]byte(phrase)) {
+		if t := string(tok.Term); t != "" && hasLetterOrDigit(t) && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// containsSet reports whether sets holds set (same terms in the same order).
+func containsSet(sets [][]string, set []string) bool {
+	for _, s := range sets {
+		if slices.Equal(s, set) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepWeightiest returns at most n terms: the weightiest, in the question's
+// order.
+func keepWeightiest(terms []qterm, n int) []qterm {
+	if len(terms) <= n {
+		return terms
+	}
+	order := make([]int, len(terms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return terms[order[i]].idf > terms[order[j]].idf })
+	keep := order[:n]
+	sort.Ints(keep)
+	out := make([]qterm, 0, n)
+	for _, i := range keep {
+		out = append(out, terms[i])
+	}
+	return out
+}
+
+// extraTerms are the terms the searches look for besides the question's own
+// words: corrections of typos and the terms of expansions.
+func extraTerms(terms []qterm) []string {
+	var out []string
+	add := func(t string) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	for _, qt := range terms {
+		if strings.HasPrefix(qt.how, "typo of ") {
+			add(qt.term)
+		}
+		for _, set := range qt.alts {
+			for _, t := range set {
+				add(t)
+			}
+		}
+	}
+	return out
+}
+
+// lookedFor returns every term a quote's words are matched against: the
+// question's terms and their alternatives.
+func lookedFor(terms []qterm) map[string]bool {
+	want := make(map[string]bool, len(terms))
+	for _, qt := range terms {
+		want[qt.term] = true
+		for _, set := range qt.alts {
+			for _, t := range set {
+				want[t] = true
+			}
+		}
+	}
+	return want
+}
