@@ -58,6 +58,10 @@ type Answer struct {
 	// Score ranks answers; Coverage is the IDF-weighted share of the
 	// question's content words in the quote.
 	Score, Coverage float64
+	// Confidence is the estimated chance that the quote's article answers
+	// the question (see ConfidenceModel); Evidence is what it was made of.
+	Confidence float64
+	Evidence   Evidence
 	Source          corpus.Info
 	// AlsoCarriedBy are other sources carrying the same (syndicated) text.
 	AlsoCarriedBy []corpus.Info
@@ -71,6 +75,10 @@ type Result struct {
 	NoAnswer bool
 	Reason   string
 	Answers  []Answer
+	// Closest are, with a no-answer, the best candidates all the same:
+	// passages that may not answer the question, never to be shown as an
+	// answer (they are for "Closest passages", under that label).
+	Closest []Answer
 	// More is true when further answers exist beyond Skip+K.
 	More bool
 }
@@ -108,7 +116,16 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		return res, err
 	}
 	defer a.close()
-	if err := a.understand(ctx, text); err != nil {
+	var cands []*candidate
+	err = guardIndex(func() error {
+		if err := a.understand(ctx, text); err != nil || len(a.terms) == 0 {
+			return err
+		}
+		a.text = l.queryText(text, a.terms, len(a.extra))
+		cands, err = a.quoteCandidates(ctx)
+		return err
+	})
+	if err != nil {
 		return res, err
 	}
 	if len(a.terms) == 0 {
@@ -116,24 +133,52 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		res.Reason = "The question has no words specific enough to look for."
 		return res, nil
 	}
-	a.text = l.queryText(text, a.terms, len(a.extra))
-	cands, err := a.quoteCandidates(ctx)
-	if err != nil {
-		return res, err
-	}
-	answers := l.rankAnswers(cands, a.terms)
-	if len(answers) == 0 {
+	return l.decide(res, q, l.rankAnswers(cands, a.terms, a.weight())), nil
+}
+
+// decide fills a result from the ranked answers: none is a no-answer; a
+// best answer below Tuning.MinConfidence is a no-answer whose Closest are
+// the best candidates, labelled as such by whoever shows them; otherwise
+// the answers at or above it, from q.Skip, at most q.K.
+func (l *Library) decide(res Result, q Question, answers []Answer) Result {
+	filtered := q.Outlet != "" || q.After != "" || q.Before != ""
+	switch {
+	case len(answers) == 0 && filtered:
 		res.NoAnswer = true
-		res.Reason = "Nothing in the library answers this."
-		return res, nil
+		res.Reason = "Nothing in the library matches this with those filters (outlet or dates); without them it may."
+		return res
+	case len(answers) == 0:
+		res.NoAnswer = true
+		res.Reason = "Nothing in the library is about this."
+		return res
+	case answers[0].Confidence < l.tuning.MinConfidence:
+		res.NoAnswer = true
+		res.Reason = "No quote in the library answers this directly."
+		res.Closest = answers[:min(len(answers), q.K)]
+		return res
 	}
-	if q.Skip >= len(answers) {
-		return res, nil
+	given := answers[:0:0]
+	for _, a := range answers {
+		if a.Confidence >= l.tuning.MinConfidence {
+			given = append(given, a)
+		}
 	}
-	end := min(q.Skip+q.K, len(answers))
-	res.Answers = answers[q.Skip:end]
-	res.More = end < len(answers)
-	return res, nil
+	if q.Skip >= len(given) {
+		return res
+	}
+	end := min(q.Skip+q.K, len(given))
+	res.Answers = given[q.Skip:end]
+	res.More = end < len(given)
+	return res
+}
+
+// weight is the question's total term weight.
+func (a *asking) weight() float64 {
+	w := 0.0
+	for _, t := range a.terms {
+		w += t.idf
+	}
+	return w
 }
 
 // asking is one question on its way to an answer: Ask (and RankSources)

@@ -36,9 +36,17 @@ type Tuning struct {
 	// found within SpanWindow consecutive positions of the document.
 	SpanWeight float64
 	SpanWindow int
-	// MinCoverage is the least share (IDF-weighted) of the question's content
-	// words a quote must contain to be given at all.
-	MinCoverage float64
+	// MinConfidence is the least confidence an answer must have to be
+	// given; when the best has less, the question gets a no-answer (with
+	// its closest passages). See ConfidenceModel and docs/quality.md.
+	MinConfidence float64
+	// Confidence weighs an answer's evidence into its confidence.
+	Confidence ConfidenceModel
+	// SameStory is the share of their terms (Jaccard) above which two
+	// passages tell the same story in other words (two outlets' write-ups
+	// of one statement): an answer's Lead is not over the same story. 0
+	// counts only the same source and copies of the same text.
+	SameStory float64
 	// MaxQuoteRunes is the longest quote, in characters, before a long
 	// sentence is cut (and the cut marked).
 	MaxQuoteRunes int
@@ -86,7 +94,9 @@ func DefaultTuning() Tuning {
 		ProximityWindow:       8,
 		SpanWeight:            0.3,
 		SpanWindow:            20,
-		MinCoverage:           0.5,
+		MinConfidence:         0.5,
+		Confidence:            defaultConfidence,
+		SameStory:             0.3,
 		MaxQuoteRunes:         400,
 		Syndication:           0.7,
 		RelativeFloor:         0.2,
