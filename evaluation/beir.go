@@ -39,39 +39,19 @@ type BEIRQuery struct {
 	Text string `json:"text"`
 }
 
-// LoadBEIR reads a BEIR data set from dir, with the judgements of split.
+// LoadBEIR reads a BEIR data set from dir, with the judgements of split (or
+// of several, comma-separated: "test,train").
 func LoadBEIR(dir, split string) (*BEIR, error) {
 	b := &BEIR{Qrels: map[string]map[string]int{}}
-	qf, err := os.Open(filepath.Join(dir, "qrels", split+".tsv"))
-	if err != nil {
-		return nil, fmt.Errorf("reading judgements: %w", err)
-	}
-	defer qf.Close()
-	sc := bufio.NewScanner(qf)
-	for line := 0; sc.Scan(); line++ {
-		f := strings.Split(sc.Text(), "\t")
-		if line == 0 && len(f) >= 1 && strings.HasPrefix(f[0], "query") {
-			continue
+	for _, s := range strings.Split(split, ",") {
+		if err := b.readQrels(filepath.Join(dir, "qrels", strings.TrimSpace(s)+".tsv")); err != nil {
+			return nil, err
 		}
-		if len(f) < 3 {
-			return nil, fmt.Errorf("qrels line %d: want query-id, corpus-id, score", line+1)
-		}
-		grade, err := strconv.Atoi(strings.TrimSpace(f[2]))
-		if err != nil {
-			return nil, fmt.Errorf("qrels line %d: score %q: %w", line+1, f[2], err)
-		}
-		if b.Qrels[f[0]] == nil {
-			b.Qrels[f[0]] = map[string]int{}
-		}
-		b.Qrels[f[0]][f[1]] = grade
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading judgements: %w", err)
 	}
 	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(d BEIRDoc) { b.Docs = append(b.Docs, d) }); err != nil {
 		return nil, err
 	}
-	err = readJSONL(filepath.Join(dir, "queries.jsonl"), func(q BEIRQuery) {
+	err := readJSONL(filepath.Join(dir, "queries.jsonl"), func(q BEIRQuery) {
 		if b.Qrels[q.ID] != nil {
 			b.Queries = append(b.Queries, q)
 		}
@@ -83,6 +63,37 @@ func LoadBEIR(dir, split string) (*BEIR, error) {
 		return nil, fmt.Errorf("%s: %d documents and %d judged queries; nothing to evaluate", dir, len(b.Docs), len(b.Queries))
 	}
 	return b, nil
+}
+
+// readQrels adds the judgements of one qrels file.
+func (b *BEIR) readQrels(path string) error {
+	qf, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading judgements: %w", err)
+	}
+	defer qf.Close()
+	sc := bufio.NewScanner(qf)
+	for line := 0; sc.Scan(); line++ {
+		f := strings.Split(sc.Text(), "\t")
+		if line == 0 && len(f) >= 1 && strings.HasPrefix(f[0], "query") {
+			continue
+		}
+		if len(f) < 3 {
+			return fmt.Errorf("%s line %d: want query-id, corpus-id, score", filepath.Base(path), line+1)
+		}
+		grade, err := strconv.Atoi(strings.TrimSpace(f[2]))
+		if err != nil {
+			return fmt.Errorf("%s line %d: score %q: %w", filepath.Base(path), line+1, f[2], err)
+		}
+		if b.Qrels[f[0]] == nil {
+			b.Qrels[f[0]] = map[string]int{}
+		}
+		b.Qrels[f[0]][f[1]] = grade
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading judgements: %w", err)
+	}
+	return nil
 }
 
 func readJSONL[T any](path string, each func(T)) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/evaluation"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
@@ -21,12 +19,20 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	data := f.String("data", "", "library to evaluate questions over (default: the embedded seeds in a temporary directory)")
 	asJSON := f.Bool("json", false, "print the figures as JSON")
 	beir := f.String("beir", "", "a BEIR data set directory (corpus.jsonl, queries.jsonl, qrels/)")
-	split := f.String("split", "test", "which qrels split of the BEIR set to use")
+	split := f.String("split", "test", "which qrels splits of the BEIR set to use (comma-separated: test,train)")
+	var answerability stringList
+	f.Var(&answerability, "answerability", "measure the answer decision on a BEIR set split in halves (repeatable; see docs/quality.md)")
+	fit := f.Bool("fit", false, "with --answerability: fit the confidence model on the choosing halves and print it")
+	dump := f.String("dump", "", "with --answerability: write every case (JSON Lines) to this file")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	switch {
+	case len(answerability) > 0 && (*beir != "" || len(pos) > 0):
+		return usageError{"give --answerability alone (with --split, --fit, --dump)"}
+	case len(answerability) > 0:
+		return evalAnswerability(ctx, e, answerability, *split, *fit, *dump, *asJSON)
 	case *beir != "" && len(pos) > 0:
 		return usageError{"give either a questions file or --beir DIR, not both"}
 	case *beir != "":
@@ -190,38 +196,9 @@ func evalBEIR(ctx context.Context, e *env, dir, split string, asJSON bool) error
 	}
 	defer lib.Close()
 
-	origin := make(map[string]string, len(b.Docs))
 	bar := newProgress(e.stderr, "indexing", len(b.Docs))
-	var batch []corpus.Draft
-	flush := func() error {
-		added, err := lib.AddMany(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("indexing the corpus: %w", err)
-		}
-		for i, a := range added {
-			var exists *corpus.ExistsError
-			switch {
-			case errors.As(a.Err, &exists):
-				origin[exists.ID] = batch[i].Meta.Origin
-			case a.Err != nil:
-				return fmt.Errorf("document %s: %w", batch[i].Meta.Origin, a.Err)
-			default:
-				origin[a.Source.ID] = batch[i].Meta.Origin
-			}
-		}
-		batch = batch[:0]
-		return nil
-	}
-	for i, d := range b.Docs {
-		batch = append(batch, evaluation.BEIRDraft(d))
-		if len(batch) == 500 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		bar.set(i + 1)
-	}
-	if err := flush(); err != nil {
+	origin, err := evaluation.IndexBEIR(ctx, lib, b.Docs, bar.set)
+	if err != nil {
 		return err
 	}
 	qbar := newProgress(e.stderr, "querying", len(b.Queries))
