@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/question"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -23,15 +25,17 @@ type jsonSource struct {
 // jsonAnswer is one answer as `ask --json` prints it; Quote is exactly the
 // stored text[Start:End] of the source.
 type jsonAnswer struct {
-	Quote         string       `json:"quote"`
-	Start         int          `json:"start"`
-	End           int          `json:"end"`
-	CutBefore     bool         `json:"cut_before,omitempty"`
-	CutAfter      bool         `json:"cut_after,omitempty"`
-	Paragraph     int          `json:"paragraph"`
-	Score         float64      `json:"score"`
-	Source        jsonSource   `json:"source"`
-	AlsoCarriedBy []jsonSource `json:"also_carried_by"`
+	Quote         string             `json:"quote"`
+	Start         int                `json:"start"`
+	End           int                `json:"end"`
+	CutBefore     bool               `json:"cut_before,omitempty"`
+	CutAfter      bool               `json:"cut_after,omitempty"`
+	Paragraph     int                `json:"paragraph"`
+	Score         float64            `json:"score"`
+	Confidence    float64            `json:"confidence"`
+	Evidence      retrieval.Evidence `json:"evidence"`
+	Source        jsonSource         `json:"source"`
+	AlsoCarriedBy []jsonSource       `json:"also_carried_by"`
 }
 
 // jsonResult is what `ask --json` prints.
@@ -40,6 +44,9 @@ type jsonResult struct {
 	NoAnswer bool         `json:"no_answer"`
 	Reason   string       `json:"reason,omitempty"`
 	Answers  []jsonAnswer `json:"answers"`
+	// Closest are, with no_answer, the best candidates all the same: they
+	// may not answer the question.
+	Closest []jsonAnswer `json:"closest,omitempty"`
 }
 
 func toJSONSource(i corpus.Info) jsonSource {
@@ -52,6 +59,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	var lf libFlags
 	lf.register(fs)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	closest := fs.Bool("closest", false, "when nothing answers, print the closest passages anyway (they may not answer the question)")
 	k := fs.Int("k", 3, "how many quotes at most (1-25)")
 	scope := fs.String("scope", "", `whose library: "global", or a server id (its sources and the global ones); default every source`)
 	outlet := fs.String("outlet", "", "only sources from this outlet")
@@ -72,52 +80,77 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer lib.Close()
+	typed := strings.Join(pos, " ")
+	text := question.Cut(question.Clean(typed), retrieval.MaxQuestionRunes)
+	if text == "" {
+		return usageError{"the question has no words once links, mentions and markup are taken out"}
+	}
 	res, err := lib.Ask(ctx, retrieval.Question{
-		Text: strings.Join(pos, " "), Scope: *scope, Outlet: *outlet, After: *after, Before: *before, K: *k,
+		Text: text, Scope: *scope, Outlet: *outlet, After: *after, Before: *before, K: *k,
 	})
 	if err != nil {
 		return err
 	}
+	res.Question = typed
 	if *asJSON {
 		return printJSON(e.stdout, toJSONResult(res))
 	}
-	printAnswers(e.stdout, res)
+	printAnswers(e.stdout, res, *closest)
 	return nil
 }
 
 func toJSONResult(res retrieval.Result) jsonResult {
 	out := jsonResult{Question: res.Question, NoAnswer: res.NoAnswer, Reason: res.Reason, Answers: []jsonAnswer{}}
 	for _, a := range res.Answers {
-		ja := jsonAnswer{
-			Quote: a.Quote, Start: a.Start, End: a.End, CutBefore: a.CutBefore, CutAfter: a.CutAfter,
-			Paragraph: a.Paragraph, Score: a.Score, Source: toJSONSource(a.Source), AlsoCarriedBy: []jsonSource{},
-		}
-		for _, o := range a.AlsoCarriedBy {
-			ja.AlsoCarriedBy = append(ja.AlsoCarriedBy, toJSONSource(o))
-		}
-		out.Answers = append(out.Answers, ja)
+		out.Answers = append(out.Answers, toJSONAnswer(a))
+	}
+	for _, a := range res.Closest {
+		out.Closest = append(out.Closest, toJSONAnswer(a))
 	}
 	return out
 }
 
-// printAnswers prints answers for a person: each quote, then where it is from.
-func printAnswers(w io.Writer, res retrieval.Result) {
+func toJSONAnswer(a retrieval.Answer) jsonAnswer {
+	ja := jsonAnswer{
+		Quote: a.Quote, Start: a.Start, End: a.End, CutBefore: a.CutBefore, CutAfter: a.CutAfter,
+		Paragraph: a.Paragraph, Score: a.Score, Confidence: a.Confidence, Evidence: a.Evidence,
+		Source: toJSONSource(a.Source), AlsoCarriedBy: []jsonSource{},
+	}
+	for _, o := range a.AlsoCarriedBy {
+		ja.AlsoCarriedBy = append(ja.AlsoCarriedBy, toJSONSource(o))
+	}
+	return ja
+}
+
+// printAnswers prints answers for a person: each quote, then where it is
+// from; with no answer, the reason, and with closest the closest passages
+// under a label that says they may not answer.
+func printAnswers(w io.Writer, res retrieval.Result, closest bool) {
 	if res.NoAnswer || len(res.Answers) == 0 {
-		fmt.Fprintf(w, "The library has no answer to that. %s\n", res.Reason)
+		reason := res.Reason
+		if reason == "" {
+			reason = "No quote in the library answers this."
+		}
+		fmt.Fprintln(w, reason)
+		switch {
+		case closest && len(res.Closest) > 0:
+			fmt.Fprintf(w, "\nClosest passages — these may not answer your question:\n\n")
+			printQuotes(w, res.Closest)
+		case len(res.Closest) > 0:
+			fmt.Fprintln(w, "(--closest shows the closest passages, which may not answer it.)")
+		}
 		return
 	}
-	for i, a := range res.Answers {
+	printQuotes(w, res.Answers)
+}
+
+// printQuotes prints each answer's quote and where it is from.
+func printQuotes(w io.Writer, answers []retrieval.Answer) {
+	for i, a := range answers {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		q := a.Quote
-		if a.CutBefore {
-			q = "…" + q
-		}
-		if a.CutAfter {
-			q += "…"
-		}
-		fmt.Fprintf(w, "“%s”\n", q)
+		fmt.Fprintf(w, "%s\n", quoted(a))
 		fmt.Fprintf(w, "  — %s\n", a.Source.Title)
 		fmt.Fprintf(w, "    %s\n", attribution(a.Source, a.Paragraph))
 		if a.Source.URL != "" {
@@ -147,4 +180,24 @@ func attribution(s corpus.Info, paragraph int) string {
 		parts = append(parts, s.Origin)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// quoted returns a quote between quotation marks, "…" marking a cut: a
+// quote that itself begins and ends with quotation marks (a quoted
+// statement) is shown in its own, not doubled.
+func quoted(a retrieval.Answer) string {
+	q := a.Quote
+	open, close := "“", "”"
+	if r, _ := utf8.DecodeRuneInString(q); !a.CutBefore && strings.ContainsRune(`"“«`, r) {
+		if l, _ := utf8.DecodeLastRuneInString(q); !a.CutAfter && strings.ContainsRune(`"”»`, l) {
+			open, close = "", ""
+		}
+	}
+	if a.CutBefore {
+		q = "…" + q
+	}
+	if a.CutAfter {
+		q += "…"
+	}
+	return open + q + close
 }

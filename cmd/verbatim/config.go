@@ -28,9 +28,12 @@ type fileConfig struct {
 		GuildBurst      int     `yaml:"guild_burst"`
 	} `yaml:"limits"`
 	Answers struct {
-		MaxQuotes     int     `yaml:"max_quotes"`
-		MinCoverage   float64 `yaml:"min_coverage"`
-		MaxQuoteChars int     `yaml:"max_quote_chars"`
+		MaxQuotes     int      `yaml:"max_quotes"`
+		MinConfidence *float64 `yaml:"min_confidence"`
+		// MinCoverage is the key min_confidence replaced; it is kept only
+		// to say so.
+		MinCoverage   *float64 `yaml:"min_coverage"`
+		MaxQuoteChars int      `yaml:"max_quote_chars"`
 	} `yaml:"answers"`
 	Fetch struct {
 		AllowHosts []string      `yaml:"allow_hosts"`
@@ -77,8 +80,10 @@ func (c fileConfig) validate() error {
 	switch {
 	case c.Answers.MaxQuotes < 0 || c.Answers.MaxQuotes > 10:
 		return fmt.Errorf("answers.max_quotes must be 1 to 10, not %d", c.Answers.MaxQuotes)
-	case c.Answers.MinCoverage < 0 || c.Answers.MinCoverage > 1:
-		return fmt.Errorf("answers.min_coverage must be between 0 and 1, not %v", c.Answers.MinCoverage)
+	case c.Answers.MinCoverage != nil:
+		return errors.New("answers.min_coverage is no longer read: answers.min_confidence (between 0 and 1, default 0.5) replaced it; see config.example.yaml")
+	case c.Answers.MinConfidence != nil && (*c.Answers.MinConfidence < 0 || *c.Answers.MinConfidence > 1):
+		return fmt.Errorf("answers.min_confidence must be between 0 and 1, not %v", *c.Answers.MinConfidence)
 	case c.Answers.MaxQuoteChars < 0 || (c.Answers.MaxQuoteChars > 0 && c.Answers.MaxQuoteChars < 80):
 		return fmt.Errorf("answers.max_quote_chars must be at least 80, not %d", c.Answers.MaxQuoteChars)
 	case c.Limits.MemberPerMinute < 0 || c.Limits.GuildPerMinute < 0 || c.Limits.MemberBurst < 0 || c.Limits.GuildBurst < 0:

@@ -84,8 +84,8 @@ func serveSettings(e *env, args []string) (serving, error) {
 // openServeLibrary opens the library with the answers' tuning of the config.
 func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrieval.Library, error) {
 	tuning := retrieval.DefaultTuning()
-	if s.cfg.Answers.MinCoverage > 0 {
-		tuning.MinCoverage = s.cfg.Answers.MinCoverage
+	if s.cfg.Answers.MinConfidence != nil {
+		tuning.MinConfidence = *s.cfg.Answers.MinConfidence
 	}
 	if s.cfg.Answers.MaxQuoteChars > 0 {
 		tuning.MaxQuoteRunes = s.cfg.Answers.MaxQuoteChars

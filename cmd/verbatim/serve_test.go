@@ -81,7 +81,8 @@ func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ yaml, want string }{
 		{"discrod:\n  guild_ids: []\n", "field discrod not found"},
-		{"answers:\n  min_coverage: 2\n", "min_coverage must be between 0 and 1"},
+		{"answers:\n  min_coverage: 0.5\n", "answers.min_coverage is no longer read: answers.min_confidence"},
+		{"answers:\n  min_confidence: 2\n", "min_confidence must be between 0 and 1"},
 		{"answers:\n  max_quotes: 50\n", "max_quotes must be 1 to 10"},
 		{"shutdown_grace: soon\n", "line 1: cannot unmarshal"},
 	} {
