@@ -36,6 +36,6 @@ var newsAbbreviations = map[string]string{
 	// Chat short forms of news words
 	"elex": "election", "econ": "economy", "covid": "coronavirus", "info": "information",
 	"dept": "department",
-	"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
+	"jan":  "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
 	"aug": "August", "sept": "September", "oct": "October", "nov": "November", "dec": "December", "natl": "national", "intl": "international", "corp": "corporation",
 }

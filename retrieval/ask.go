@@ -62,7 +62,7 @@ type Answer struct {
 	// the question (see ConfidenceModel); Evidence is what it was made of.
 	Confidence float64
 	Evidence   Evidence
-	Source          corpus.Info
+	Source     corpus.Info
 	// AlsoCarriedBy are other sources carrying the same (syndicated) text.
 	AlsoCarriedBy []corpus.Info
 }

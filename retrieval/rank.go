@@ -9,16 +9,16 @@ import (
 
 // candidate is a passage the index returned, with its quote.
 type candidate struct {
-	src       *corpus.Source
-	passage   int
-	hitScore  float64
-	quote     quoteSpan
-	coverage  float64
-	matched   int
-	facts     quoteFacts
+	src      *corpus.Source
+	passage  int
+	hitScore float64
+	quote    quoteSpan
+	coverage float64
+	matched  int
+	facts    quoteFacts
 	// words are the passage's distinct terms, for telling the same story
 	// told in other words (Tuning.SameStory).
-	words map[string]bool
+	words     map[string]bool
 	quoteSh   shingleSet
 	passageSh shingleSet
 }
