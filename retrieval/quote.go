@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,6 +48,8 @@ func selectQuote(src *corpus.Source, pi int, locs search.TermLocationMap, terms 
 			}
 		}
 	}
+
+	best = closeQuotation(src.Text, sents, best, maxRunes)
 
 	// A single sentence far over the limit is cut around what matched.
 	if utf8.RuneCountInString(src.Text[best.start:best.end]) > maxRunes*3/2 {
@@ -223,4 +226,47 @@ func foundIn(occs []occurrence, terms []qterm, start, end int) []float64 {
 		found[ti] = max(found[ti], float64(n)/float64(len(set)))
 	}
 	return found
+}
+
+// closeQuotation widens a window that starts or ends inside a quotation
+// ("…paranoid reports. They certainly have nothing to do with the truth,"
+// he said) by the adjacent sentences that open or close it, so a quote
+// never shows a speaker's words cut from where they begin or end — as long
+// as the wider window fits in maxRunes. Otherwise w is returned as it is.
+func closeQuotation(text string, sents []corpus.Span, w quoteSpan, maxRunes int) quoteSpan {
+	first, last := -1, -1
+	for i, s := range sents {
+		if s.Start == w.start {
+			first = i
+		}
+		if s.End == w.end {
+			last = i
+		}
+	}
+	if first < 0 || last < 0 || quotationBalanced(text[w.start:w.end]) {
+		return w
+	}
+	for extra := 1; extra <= 2; extra++ {
+		for back := extra; back >= 0; back-- {
+			i, j := first-back, last+(extra-back)
+			if i < 0 || j >= len(sents) {
+				continue
+			}
+			s, e := sents[i].Start, sents[j].End
+			if utf8.RuneCountInString(text[s:e]) > maxRunes {
+				continue
+			}
+			if quotationBalanced(text[s:e]) {
+				return quoteSpan{start: s, end: e}
+			}
+		}
+	}
+	return w
+}
+
+// quotationBalanced reports whether text opens every quotation it closes
+// and closes every one it opens: as many “ as ”, and an even number of
+// straight double quotes.
+func quotationBalanced(text string) bool {
+	return strings.Count(text, "“") == strings.Count(text, "”") && strings.Count(text, `"`)%2 == 0
 }

@@ -265,13 +265,19 @@ func editDistance(a, b string) int {
 
 // expansions returns what else a question word stands for, as sets of
 // analysed terms: the expansion of a known news abbreviation
-// (newsAbbreviations), and when the word looks like an acronym the library
+// (newsAbbreviations), the other names of a country (placeGroups), and
+// when the word looks like an acronym the library
 // has, the long forms the library's own text defines for it ("Office of the
 // Director of National Intelligence (ODNI)").
 func (a *asking) expansions(ctx context.Context, raw, typed, t string, df uint64) ([][]string, error) {
 	var out [][]string
 	if long, ok := newsAbbreviations[raw]; ok {
 		if set := a.l.termSet(long); len(set) > 0 {
+			out = append(out, set)
+		}
+	}
+	for _, w := range placeGroupOf(raw) {
+		if set := a.l.termSet(w); len(set) > 0 && !containsSet(out, set) && !slices.Contains(set, t) {
 			out = append(out, set)
 		}
 	}
