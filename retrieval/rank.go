@@ -162,7 +162,7 @@ func (l *Library) weigh(groups []*copies, cands []*candidate, terms []qterm, wei
 		c := g.lead
 		var otherHit, otherTitleFree float64
 		for _, o := range cands {
-			if story[o] || taken[o] || o.src.ID == c.src.ID || o.coverage >= c.coverage {
+			if story[o] || taken[o] || o.src.ID == c.src.ID {
 				continue
 			}
 			otherHit = max(otherHit, o.score())

@@ -94,7 +94,7 @@ func DefaultTuning() Tuning {
 		ProximityWindow:       8,
 		SpanWeight:            0.3,
 		SpanWindow:            20,
-		MinConfidence:         0.5,
+		MinConfidence:         0.42,
 		Confidence:            defaultConfidence,
 		SameStory:             0.3,
 		MaxQuoteRunes:         400,

@@ -81,7 +81,7 @@ func (c fileConfig) validate() error {
 	case c.Answers.MaxQuotes < 0 || c.Answers.MaxQuotes > 10:
 		return fmt.Errorf("answers.max_quotes must be 1 to 10, not %d", c.Answers.MaxQuotes)
 	case c.Answers.MinCoverage != nil:
-		return errors.New("answers.min_coverage is no longer read: answers.min_confidence (between 0 and 1, default 0.5) replaced it; see config.example.yaml")
+		return errors.New("answers.min_coverage is no longer read: answers.min_confidence (between 0 and 1, default 0.42) replaced it; see config.example.yaml")
 	case c.Answers.MinConfidence != nil && (*c.Answers.MinConfidence < 0 || *c.Answers.MinConfidence > 1):
 		return fmt.Errorf("answers.min_confidence must be between 0 and 1, not %v", *c.Answers.MinConfidence)
 	case c.Answers.MaxQuoteChars < 0 || (c.Answers.MaxQuoteChars > 0 && c.Answers.MaxQuoteChars < 80):
