@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/question"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -82,7 +83,9 @@ func Run(ctx context.Context, lib *retrieval.Library, qs []Question) (*Report, e
 	rep := &Report{}
 	var hit1, hit3, declined, declinedRight, none int
 	for _, q := range qs {
-		res, err := lib.Ask(ctx, retrieval.Question{Text: q.Question, K: 3})
+		// Asked as the bot and `verbatim ask` ask it: markup and links out.
+		text := question.Cut(question.Clean(q.Question), retrieval.MaxQuestionRunes)
+		res, err := lib.Ask(ctx, retrieval.Question{Text: text, K: 3})
 		if err != nil {
 			return nil, fmt.Errorf("asking %q: %w", q.Question, err)
 		}

@@ -44,48 +44,66 @@ func readQuestions(t *testing.T, path string) []Question {
 	return qs
 }
 
-// TestSeedPublic runs shared/eval/seed-public.yaml: every quote is
-// word-for-word in its seed file, each expected text is in the top 3, and
-// the none questions get no answer.
-func TestSeedPublic(t *testing.T) {
+// TestSeedQuestions runs the seed question sets over the embedded seeds:
+// every quote is word-for-word in its seed file, and every none question
+// gets no answer. seed-public must be answered in full: each expected text
+// in the top 3. The casual sets (questions typed as in a chat) are held to
+// the hit@3 measured when the confidence model was chosen, so a change that
+// loses one of them fails here; their misses are listed in docs/quality.md.
+func TestSeedQuestions(t *testing.T) {
+	tests := []struct {
+		name, path string
+		minHitAt3  float64
+	}{
+		{"seed-public", sharedFile("eval/seed-public.yaml", "seed-public.yaml"), 1},
+		{"seed-casual", sharedFile("eval/seed-casual.yaml", "seed-casual.yaml"), 14.0 / 16},
+		{"seed-casual-dev", filepath.Join("..", "docs", "eval", "seed-casual-dev.yaml"), 20.0 / 23},
+	}
 	ctx := context.Background()
 	l, err := retrieval.Open(ctx, retrieval.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	qs := readQuestions(t, sharedFile("eval/seed-public.yaml", "seed-public.yaml"))
 	files, _, err := corpus.SeedFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(ctx, l, qs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range rep.Outcomes {
-		for _, a := range o.Result.Answers {
-			raw, ok := files[a.Source.Origin]
-			if !ok {
-				t.Errorf("%q: answer from %q, not a seed file", o.Question.Question, a.Source.Origin)
-				continue
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			qs := readQuestions(t, tc.path)
+			rep, err := Run(ctx, l, qs)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !strings.Contains(string(raw), a.Quote) {
-				t.Errorf("%q: quote is not word-for-word in %s: %q", o.Question.Question, a.Source.Origin, a.Quote)
+			for _, o := range rep.Outcomes {
+				for _, a := range o.Result.Answers {
+					raw, ok := files[a.Source.Origin]
+					if !ok {
+						t.Errorf("%q: answer from %q, not a seed file", o.Question.Question, a.Source.Origin)
+						continue
+					}
+					if !strings.Contains(string(raw), a.Quote) {
+						t.Errorf("%q: quote is not word-for-word in %s: %q", o.Question.Question, a.Source.Origin, a.Quote)
+					}
+				}
+				if o.Question.None && !o.Result.NoAnswer {
+					t.Errorf("%q: answered, want no answer; got %v", o.Question.Question, quotes(o.Result))
+				}
+				if !o.Right && !o.Question.None {
+					t.Logf("%q: not answered as expected (rank %d); got %d answers: %v", o.Question.Question, o.Rank, len(o.Result.Answers), quotes(o.Result))
+				}
 			}
-		}
-		if !o.Right {
-			t.Errorf("%q: not answered as expected (rank %d); got %d answers: %v", o.Question.Question, o.Rank, len(o.Result.Answers), quotes(o.Result))
-		}
+			if rep.NotVerbatim != 0 {
+				t.Errorf("%d quotes not verbatim", rep.NotVerbatim)
+			}
+			if rep.HitAt3 < tc.minHitAt3-1e-9 || rep.NoAnswerRecall != 1 {
+				t.Errorf("hit@3 %.2f (want at least %.2f), no-answer recall %.2f (want 1)", rep.HitAt3, tc.minHitAt3, rep.NoAnswerRecall)
+			}
+			t.Logf("%s: %d questions, hit@1 %.2f, hit@3 %.2f, no-answer P %.2f R %.2f, %d quotes verbatim",
+				tc.name, len(qs), rep.HitAt1, rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes)
+		})
 	}
-	if rep.NotVerbatim != 0 {
-		t.Errorf("%d quotes not verbatim", rep.NotVerbatim)
-	}
-	if rep.HitAt3 != 1 || rep.NoAnswerRecall != 1 || rep.NoAnswerPrecision != 1 {
-		t.Errorf("hit@3 %.2f, no-answer precision %.2f recall %.2f; want all 1", rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall)
-	}
-	t.Logf("seed-public: %d questions, hit@1 %.2f, hit@3 %.2f, no-answer P %.2f R %.2f, %d quotes verbatim",
-		len(qs), rep.HitAt1, rep.HitAt3, rep.NoAnswerPrecision, rep.NoAnswerRecall, rep.Quotes)
 }
 
 func quotes(r retrieval.Result) []string {
@@ -97,14 +115,15 @@ func quotes(r retrieval.Result) []string {
 }
 
 func TestCommittedEvalCopyMatchesShared(t *testing.T) {
-	p := filepath.Join("..", "..", "shared", "eval", "seed-public.yaml")
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Skip("shared/eval is not beside this checkout")
-	}
-	got, err := os.ReadFile(filepath.Join("testdata", "seed-public.yaml"))
-	if err != nil || string(got) != string(want) {
-		t.Errorf("testdata/seed-public.yaml differs from shared/eval/seed-public.yaml: copy it again")
+	for _, name := range []string{"seed-public.yaml", "seed-casual.yaml"} {
+		want, err := os.ReadFile(filepath.Join("..", "..", "shared", "eval", name))
+		if err != nil {
+			t.Skip("shared/eval is not beside this checkout")
+		}
+		got, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("testdata/%s differs from shared/eval/%s: copy it again", name, name)
+		}
 	}
 }
 
