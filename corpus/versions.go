@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // A refreshed article is a chain of versions: each version names the one
@@ -162,7 +164,7 @@ func (s *Store) RestoreVersion(ctx context.Context, id string) (replaced Info, e
 		if info.URL != "" {
 			key := urlKey(info.Scope, info.URL)
 			if other := tx.Bucket(bucketURLs).Get(key); other != nil {
-				return fmt.Errorf("%w: its URL is now held by source %s", ErrInvalid, other)
+				return usererr.Errorf(usererr.Invalid, "Source %s cannot be made current again: its URL is now held by source %s.", id, other)
 			}
 			if err := tx.Bucket(bucketURLs).Put(key, []byte(info.ID)); err != nil {
 				return err
