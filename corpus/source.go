@@ -99,6 +99,25 @@ var ErrInvalid = errors.New("invalid source")
 
 var scopeRe = regexp.MustCompile(`^(?:global|[0-9]{1,20})$`)
 
+// CheckPublished returns an error wrapping ErrInvalid when a publication
+// date given for a source is neither an ISO date that exists (2021-03-17)
+// nor a date as written (February 25, March 18, 2021).
+func CheckPublished(s string) error {
+	published := normalizeDate(s)
+	if !isoDate.MatchString(published) && !writtenDateFull.MatchString(published) {
+		return invalid(nil, "date %q is not a date like 2021-03-17 or February 25", s)
+	}
+	if isoDate.MatchString(published) {
+		if _, err := time.Parse(time.DateOnly, published); err != nil {
+			return invalid(nil, "date %q does not exist", s)
+		}
+	}
+	return nil
+}
+
+// writtenDateFull matches a whole date as written.
+var writtenDateFull = regexp.MustCompile(`^` + writtenDateRe + `$`)
+
 // ValidScope reports whether s names a scope: "global" or a guild id.
 func ValidScope(s string) bool { return scopeRe.MatchString(s) }
 
@@ -133,13 +152,8 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
 		published, from = normalizeDate(meta.Published), "given"
-		if !isoDate.MatchString(published) && !regexp.MustCompile(`^`+writtenDateRe+`$`).MatchString(published) {
-			return Source{}, invalid(nil, "date %q is not a date like 2021-03-17 or February 25", meta.Published)
-		}
-		if isoDate.MatchString(published) {
-			if _, err := time.Parse(time.DateOnly, published); err != nil {
-				return Source{}, invalid(nil, "date %q does not exist", meta.Published)
-			}
+		if err := CheckPublished(meta.Published); err != nil {
+			return Source{}, err
 		}
 	}
 	sum := sha256.Sum256([]byte(doc.Text))

@@ -92,6 +92,11 @@ func parseAddFlags(e *env, args []string) (addOptions, []string, error) {
 	if !corpus.ValidScope(m.Scope) {
 		return o, nil, usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, m.Scope)}
 	}
+	if m.Published != "" {
+		if err := corpus.CheckPublished(m.Published); err != nil {
+			return o, nil, usageError{fmt.Sprintf("--published must be a date that exists, like 2021-03-17 or February 25, not %q", m.Published)}
+		}
+	}
 	if m.AddedBy == "" {
 		m.AddedBy = cliUser(e)
 	}

@@ -17,9 +17,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // command is one subcommand of verbatim.
@@ -40,6 +42,53 @@ type env struct {
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// reportedError is a failure the command has already reported in its own
+// form (ask --json prints it as JSON); run only sets the exit status.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }
+
+// errorCode names the kind of a failure for a program reading it:
+// "usage" for a mistake in the command line, "damaged" for a damaged or
+// lost library, "locked" when another process has it open, else the
+// usererr code ("invalid", "not_found", "unavailable", …; "internal").
+func errorCode(err error) string {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		return "usage"
+	case errors.Is(err, corpus.ErrDamaged), errors.Is(err, retrieval.ErrStoreLost):
+		return "damaged"
+	case errors.Is(err, corpus.ErrLocked):
+		return "locked"
+	case errors.Is(err, corpus.ErrNotFound):
+		return string(usererr.NotFound)
+	}
+	return string(usererr.CodeOf(err))
+}
+
+// checkFilters refuses, as a usage mistake, a scope that is neither
+// "global" nor a server id and a date that is not one (YYYY-MM-DD), or
+// dates in the wrong order.
+func checkFilters(scope, after, before string) error {
+	if scope != "" && !corpus.ValidScope(scope) {
+		return usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, scope)}
+	}
+	for _, d := range []struct{ name, value string }{{"after", after}, {"before", before}} {
+		if d.value == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d.value); err != nil {
+			return usageError{fmt.Sprintf("--%s must be a date like 2021-03-17, not %q", d.name, d.value)}
+		}
+	}
+	if after != "" && before != "" && after > before {
+		return usageError{fmt.Sprintf("--after (%s) is later than --before (%s)", after, before)}
+	}
+	return nil
+}
 
 func commands() []command {
 	return []command{
@@ -82,11 +131,17 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		err := c.run(ctx, e, args[1:])
 		var ue usageError
+		var re reportedError
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, &re):
+			if errors.As(re.err, &ue) {
+				return 2
+			}
+			return 1
 		case errors.As(err, &ue):
 			fmt.Fprintf(e.stderr, "verbatim %s: %s (see 'verbatim %s -h')\n", c.name, ue.msg, c.name)
 			return 2
