@@ -125,3 +125,34 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// A token Discord refuses is said as such, with where to get a good one.
+func TestServeBadToken(t *testing.T) {
+	fake := discordtest.New(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := "discord:\n  api_url: " + fake.URL() + "\nhttp:\n  listen: \"\"\nshutdown_grace: 2s\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &syncWriter{w: &errb}, stdin: strings.NewReader(""), getenv: func(k string) string {
+		switch k {
+		case "DISCORD_TOKEN":
+			return "not-the-token"
+		case "VERBATIM_DATA":
+			return filepath.Join(dir, "data")
+		}
+		return ""
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := run(ctx, []string{"serve", "--config", cfg}, e)
+	errs := errb.String()
+	last := errs[strings.LastIndex(strings.TrimSuffix(errs, "\n"), "\n")+1:]
+	t.Logf("seen: exit %d, %s", code, last)
+	if code != 1 || !strings.Contains(last, "Discord refused the token") || !strings.Contains(last, "DISCORD_TOKEN") ||
+		!strings.Contains(last, "Reset Token") || strings.Contains(last, `"code"`) {
+		t.Errorf("exit %d, last line %q", code, last)
+	}
+}
