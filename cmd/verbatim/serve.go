@@ -57,7 +57,7 @@ func tokenRefused(err error) error {
 	if msg := err.Error(); !strings.Contains(msg, "HTTP 401 ") && !strings.Contains(msg, "close 4004") {
 		return err
 	}
-	return errors.New("the token in the environment variable DISCORD_TOKEN was refused: Discord refused the token (401 Unauthorized); " +
+	return errors.New("the token in the environment variable DISCORD_TOKEN was refused by Discord (401 Unauthorized); " +
 		"get the bot's token in the Discord Developer Portal (discord.com/developers/applications → your application → Bot → Reset Token) " +
 		"and set DISCORD_TOKEN to it, without \"Bot \" in front")
 }

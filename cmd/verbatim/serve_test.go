@@ -151,7 +151,7 @@ func TestServeBadToken(t *testing.T) {
 	errs := errb.String()
 	last := errs[strings.LastIndex(strings.TrimSuffix(errs, "\n"), "\n")+1:]
 	t.Logf("seen: exit %d, %s", code, last)
-	if code != 1 || !strings.Contains(last, "Discord refused the token") || !strings.Contains(last, "DISCORD_TOKEN") ||
+	if code != 1 || !strings.Contains(last, "was refused by Discord") || !strings.Contains(last, "DISCORD_TOKEN") ||
 		!strings.Contains(last, "Reset Token") || strings.Contains(last, `"code"`) {
 		t.Errorf("exit %d, last line %q", code, last)
 	}
