@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -88,5 +89,23 @@ func TestAskJSONErrors(t *testing.T) {
 	// Without --json, the same failure is one line on stderr.
 	if code, out, errs := cli(t, data, "ask", "did russia interfere"); code != 1 || out != "" || !strings.Contains(errs, "library.db") {
 		t.Errorf("damaged library without --json: exit %d %q %q", code, out, errs)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		code, out, errs := cli(t, t.TempDir(), arg)
+		if code != 0 || !strings.HasPrefix(out, "verbatim ") || !strings.Contains(out, "go1.") || errs != "" {
+			t.Errorf("%s: exit %d %q %q", arg, code, out, errs)
+		}
+	}
+	bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/verbatim-bot/verbatim", Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := versionLine(bi, true), "verbatim revision 0123456789ab (2026-12-01T10:00:00Z), with uncommitted changes, go1.26.0"; got != want {
+		t.Errorf("versionLine = %q, want %q", got, want)
+	}
+	bi.Main.Version = "v1.2.0"
+	if got, want := versionLine(bi, true), "verbatim v1.2.0, go1.26.0"; got != want {
+		t.Errorf("versionLine = %q, want %q", got, want)
 	}
 }

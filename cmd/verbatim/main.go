@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -125,6 +126,10 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(e.stdout, versionLine(debug.ReadBuildInfo()))
+		return 0
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
@@ -154,12 +159,41 @@ func run(ctx context.Context, args []string, e *env) int {
 	return 2
 }
 
+// versionLine says which verbatim this is, from the build information Go
+// records in the binary: the module version (a release, or a
+// pseudo-version), else the VCS revision it was built from (and whether
+// the tree had changes), and the Go version.
+func versionLine(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "verbatim (version unknown: built without module information)"
+	}
+	version := bi.Main.Version
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" && (version == "" || version == "(devel)") {
+		version = "revision " + rev[:min(12, len(rev))]
+		if t := settings["vcs.time"]; t != "" {
+			version += " (" + t + ")"
+		}
+		if settings["vcs.modified"] == "true" {
+			version += ", with uncommitted changes"
+		}
+	}
+	if version == "" || version == "(devel)" {
+		version = "development build (no version or VCS revision recorded in this binary)"
+	}
+	return fmt.Sprintf("verbatim %s, %s", version, bi.GoVersion)
+}
+
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "verbatim answers questions only with verbatim, attributed quotes from a library of news articles.")
 	fmt.Fprintln(w, "\nUsage: verbatim COMMAND [flags] [args]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "  version  print which verbatim this is (also --version)")
 	fmt.Fprintln(w, "\nEvery command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
 }
 
