@@ -80,7 +80,7 @@ func parseAddFlags(e *env, args []string) (addOptions, []string, error) {
 	f.StringVar(&m.Author, "author", "", "the article's author")
 	f.StringVar(&m.Scope, "scope", corpus.GlobalScope, `"global" or the id of the Discord server that owns it`)
 	f.StringVar(&m.Note, "note", "", "a note kept with the source")
-	f.StringVar(&m.AddedBy, "added-by", "", "who adds it (default: cli:$USER)")
+	f.StringVar(&m.AddedBy, "added-by", "", "who adds it (default: cli:$USER, else cli: and the account's name)")
 	f.Var(&o.allow, "allow-host", "a host that may be fetched even though it is private or loopback (repeatable; for local test servers)")
 	pos, err := f.parse(args)
 	if err != nil {

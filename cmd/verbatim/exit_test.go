@@ -109,3 +109,26 @@ func TestVersion(t *testing.T) {
 		t.Errorf("versionLine = %q, want %q", got, want)
 	}
 }
+
+// README and verbatim -h agree: every command -h lists has its place in
+// README, and every file type add reads is named there.
+func TestReadmeNamesEveryCommand(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, usage := cli(t, t.TempDir(), "-h")
+	for _, c := range commands() {
+		if !strings.Contains(usage, "  "+c.name+" ") {
+			t.Errorf("verbatim -h does not list %s", c.name)
+		}
+		if !strings.Contains(string(readme), "verbatim "+c.name) {
+			t.Errorf("README does not mention verbatim %s", c.name)
+		}
+	}
+	for _, w := range []string{".txt", ".md", ".html", "PDF", "URL", "--allow-host", "show --snapshot", "refresh", "restore", "--version"} {
+		if !strings.Contains(string(readme), w) {
+			t.Errorf("README does not mention %s", w)
+		}
+	}
+}

@@ -194,7 +194,8 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "  version  print which verbatim this is (also --version)")
-	fmt.Fprintln(w, "\nEvery command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
+	fmt.Fprintln(w, "\nExit status: 0 done; 1 it failed, or part of it did; 2 a mistake in the command line.")
+	fmt.Fprintln(w, "Every command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
 }
 
 // libFlags are the flags every command that opens the library shares.
