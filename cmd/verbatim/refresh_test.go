@@ -99,6 +99,7 @@ func TestRefreshHoldsBackStubs(t *testing.T) {
 			id := addHarbour(t, data, srv)
 			p.set(tt.body)
 			code, out, errs := cli(t, data, "refresh", "--allow-host", "127.0.0.1", id)
+			t.Logf("seen: exit %d\n%s%s", code, out, errs)
 			if code != 1 || !strings.Contains(out, "held back") || !strings.Contains(out, tt.reason) ||
 				!strings.Contains(out, "--force") || !strings.Contains(errs, "held back") {
 				t.Fatalf("refresh to a %s: exit %d\n%s%s", tt.name, code, out, errs)
