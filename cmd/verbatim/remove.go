@@ -26,34 +26,34 @@ func runRemove(ctx context.Context, e *env, args []string) error {
 	}
 	defer lib.Close()
 	var missing []string
-	failed := 0
+	removed := 0
 	for _, id := range pos {
 		info, err := lib.Remove(ctx, id, "")
 		switch {
 		case errors.Is(err, corpus.ErrNotFound):
 			missing = append(missing, fmt.Sprintf("%q", id))
 			fmt.Fprintf(e.stdout, "not found  %s  no such source in the library\n", id)
+			continue
 		case err != nil:
-			failed++
-			fmt.Fprintf(e.stdout, "failed     %s  %s\n", id, err)
+			// The library itself failed (read-only, a full disk, damage):
+			// the other ids would fail the same way.
+			if removed > 0 {
+				return fmt.Errorf("removing %s: %w (%d removed before it)", id, err, removed)
+			}
+			return err
 		case info.SupersededBy != "":
 			fmt.Fprintf(e.stdout, "removed    %s  %q (an earlier version; the article stays)\n", info.ID, info.Title)
 		default:
 			fmt.Fprintf(e.stdout, "removed    %s  %q\n", info.ID, info.Title)
 		}
+		removed++
 	}
-	var problems []string
-	if len(missing) > 0 {
-		problems = append(problems, fmt.Sprintf("no source %s in the library (see 'verbatim sources')", strings.Join(missing, ", ")))
-	}
-	if failed > 0 {
-		problems = append(problems, fmt.Sprintf("%d could not be removed (reasons above)", failed))
-	}
-	if len(problems) == 0 {
+	if len(missing) == 0 {
 		return nil
 	}
-	if done := len(pos) - len(missing) - failed; done > 0 {
-		problems = append(problems, fmt.Sprintf("the other %d were removed", done))
+	msg := fmt.Sprintf("no source %s in the library (see 'verbatim sources')", strings.Join(missing, ", "))
+	if removed > 0 {
+		msg += fmt.Sprintf("; the other %d were removed", removed)
 	}
-	return errors.New(strings.Join(problems, "; "))
+	return errors.New(msg)
 }
