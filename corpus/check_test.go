@@ -189,7 +189,8 @@ func TestSnapshotInflationIsBounded(t *testing.T) {
 // TestRemoveTakesEarlierVersions checks that removing an article refreshed
 // twice removes its earlier versions too, leaving a store Check finds whole
 // (not old versions superseded by a source no longer stored), and that
-// removing an old version leaves the newer ones.
+// removing an old version removes that version alone: the others stay,
+// their chain closed over the gap.
 func TestRemoveTakesEarlierVersions(t *testing.T) {
 	ctx := context.Background()
 	c, err := NewChunker()
@@ -214,7 +215,7 @@ func TestRemoveTakesEarlierVersions(t *testing.T) {
 		left   []int // versions left
 	}{
 		{"the current version", 2, nil},
-		{"the middle version", 1, []int{2}},
+		{"the middle version", 1, []int{0, 2}},
 		{"the first version", 0, []int{1, 2}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -92,10 +92,31 @@ type Meta struct {
 	FetchedAt    time.Time
 }
 
-// ErrInvalid is wrapped by errors about metadata that cannot be accepted.
+// ErrInvalid is wrapped by errors about a source or its metadata that cannot
+// be accepted. Each such error is also a *usererr.Error (code Invalid)
+// whose message says what was wrong: usererr.MessageOf gives it whole.
 var ErrInvalid = errors.New("invalid source")
 
 var scopeRe = regexp.MustCompile(`^(?:global|[0-9]{1,20})$`)
+
+// CheckPublished returns an error wrapping ErrInvalid when a publication
+// date given for a source is neither an ISO date that exists (2021-03-17)
+// nor a date as written (February 25, March 18, 2021).
+func CheckPublished(s string) error {
+	published := normalizeDate(s)
+	if !isoDate.MatchString(published) && !writtenDateFull.MatchString(published) {
+		return invalid(nil, "date %q is not a date like 2021-03-17 or February 25", s)
+	}
+	if isoDate.MatchString(published) {
+		if _, err := time.Parse(time.DateOnly, published); err != nil {
+			return invalid(nil, "date %q does not exist", s)
+		}
+	}
+	return nil
+}
+
+// writtenDateFull matches a whole date as written.
+var writtenDateFull = regexp.MustCompile(`^` + writtenDateRe + `$`)
 
 // ValidScope reports whether s names a scope: "global" or a guild id.
 func ValidScope(s string) bool { return scopeRe.MatchString(s) }
@@ -108,20 +129,20 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 		meta.Scope = GlobalScope
 	}
 	if !ValidScope(meta.Scope) {
-		return Source{}, fmt.Errorf("%w: scope %q is neither %q nor a server id", ErrInvalid, meta.Scope, GlobalScope)
+		return Source{}, invalid(nil, "scope %q is neither %q nor a server id", meta.Scope, GlobalScope)
 	}
 	if strings.TrimSpace(doc.Text) == "" || len(doc.Paragraphs) == 0 {
-		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, ErrEmpty)
+		return Source{}, invalid(ErrEmpty, "%v", ErrEmpty)
 	}
 	if !utf8.ValidString(doc.Text) {
 		// The store keeps text as JSON, which would replace the bad bytes:
 		// quotes would then not match the hash they were checked against.
-		return Source{}, fmt.Errorf("%w: the text is not valid UTF-8", ErrInvalid)
+		return Source{}, invalid(nil, "the text is not valid UTF-8")
 	}
 	prev := 0
 	for i, p := range doc.Paragraphs {
 		if p.Start < prev || p.End > len(doc.Text) || p.Start >= p.End || !boundary(doc.Text, p.Start) || !boundary(doc.Text, p.End) {
-			return Source{}, fmt.Errorf("%w: paragraph %d span [%d,%d) does not cut the text (%d bytes) in order", ErrInvalid, i+1, p.Start, p.End, len(doc.Text))
+			return Source{}, invalid(nil, "paragraph %d span [%d,%d) does not cut the text (%d bytes) in order", i+1, p.Start, p.End, len(doc.Text))
 		}
 		prev = p.End
 	}
@@ -131,20 +152,15 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 	published, from := doc.Published, doc.PublishedFrom
 	if meta.Published != "" {
 		published, from = normalizeDate(meta.Published), "given"
-		if !isoDate.MatchString(published) && !regexp.MustCompile(`^`+writtenDateRe+`$`).MatchString(published) {
-			return Source{}, fmt.Errorf("%w: date %q is not a date like 2021-03-17 or February 25", ErrInvalid, meta.Published)
-		}
-		if isoDate.MatchString(published) {
-			if _, err := time.Parse(time.DateOnly, published); err != nil {
-				return Source{}, fmt.Errorf("%w: date %q does not exist", ErrInvalid, meta.Published)
-			}
+		if err := CheckPublished(meta.Published); err != nil {
+			return Source{}, err
 		}
 	}
 	sum := sha256.Sum256([]byte(doc.Text))
 	idSum := sha256.Sum256([]byte(meta.Scope + "\x00" + doc.Text))
 	passages, sents, err := chunker.Chunk(doc)
 	if err != nil {
-		return Source{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return Source{}, invalid(err, "%v", err)
 	}
 	src := Source{
 		Info: Info{
@@ -191,7 +207,7 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 func checkURLs(doc *Document, meta *Meta) error {
 	if meta.URL = strings.TrimSpace(meta.URL); meta.URL != "" {
 		if err := checkWebURL(meta.URL); err != nil {
-			return fmt.Errorf("%w: the URL %q %v: give the article's web address (http:// or https://), or none", ErrInvalid, meta.URL, err)
+			return invalid(err, "the URL %q %v: give the article's web address (http:// or https://), or none", meta.URL, err)
 		}
 	}
 	if checkWebURL(doc.URL) != nil {

@@ -344,43 +344,6 @@ func (s *Store) IDs(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-// Remove deletes a source whole, with the earlier versions a refresh kept
-// of it (its Previous chain), in one transaction; removing the article
-// removes its history, which would otherwise be left marked superseded by
-// a source that no longer exists. It returns an error wrapping ErrNotFound
-// when id is not stored.
-func (s *Store) Remove(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketInfo).Get([]byte(id))
-		if v == nil {
-			return fmt.Errorf("source %q: %w", id, ErrNotFound)
-		}
-		for next := ""; id != ""; {
-			if v == nil {
-				return nil // the chain ends at a version removed before
-			}
-			var info Info
-			if err := json.Unmarshal(v, &info); err != nil {
-				return fmt.Errorf("decoding source %s: %w", id, err)
-			}
-			if next != "" && info.SupersededBy != next {
-				return nil // not an earlier version of this one
-			}
-			if err := removeTx(tx, info); err != nil {
-				return err
-			}
-			next, id = id, info.Previous
-			if id != "" {
-				v = tx.Bucket(bucketInfo).Get([]byte(id))
-			}
-		}
-		return nil
-	})
-}
-
 // removeTx deletes one source's records in transaction tx.
 func removeTx(tx *bolt.Tx, info Info) error {
 	id := []byte(info.ID)

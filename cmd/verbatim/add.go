@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -30,25 +33,35 @@ func runAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, err := collectAddItems(pos)
+	items, pre, err := collectAddItems(pos)
 	if err != nil {
 		return err
 	}
 	if len(items) > 1 && (o.meta.Title != "" || o.meta.URL != "") {
 		return usageError{fmt.Sprintf("--title and --url describe one article, but %d files were given", len(items))}
 	}
-	lib, err := o.lib.open(ctx, e)
-	if err != nil {
-		return err
+	a := &adder{e: e, meta: o.meta, fetcher: corpus.NewFetcher(corpus.FetchOptions{AllowHosts: o.allow})}
+	for _, n := range pre {
+		a.note(n)
 	}
-	defer lib.Close()
-	a := &adder{lib: lib, e: e, meta: o.meta, fetcher: corpus.NewFetcher(corpus.FetchOptions{AllowHosts: o.allow})}
-	if err := a.addAll(ctx, items); err != nil {
-		return err
+	if len(items) > 0 {
+		lib, err := o.lib.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer lib.Close()
+		a.lib = lib
+		if err := a.addAll(ctx, items); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(e.stdout, "%d added, %d already in the library, %d refused\n", a.added, a.dups, a.refused)
+	summary := fmt.Sprintf("%d added, %d already in the library, %d refused", a.added, a.dups, a.refused)
+	if a.skipped > 0 {
+		summary += fmt.Sprintf(", %d skipped", a.skipped)
+	}
+	fmt.Fprintln(e.stdout, summary)
 	if a.refused > 0 {
-		return fmt.Errorf("%d of %d files refused (reasons above)", a.refused, len(items))
+		return fmt.Errorf("%d of %d files refused (reasons above)", a.refused, len(items)+a.refusedEarly)
 	}
 	return nil
 }
@@ -67,7 +80,7 @@ func parseAddFlags(e *env, args []string) (addOptions, []string, error) {
 	f.StringVar(&m.Author, "author", "", "the article's author")
 	f.StringVar(&m.Scope, "scope", corpus.GlobalScope, `"global" or the id of the Discord server that owns it`)
 	f.StringVar(&m.Note, "note", "", "a note kept with the source")
-	f.StringVar(&m.AddedBy, "added-by", "", "who adds it (default: cli:$USER)")
+	f.StringVar(&m.AddedBy, "added-by", "", "who adds it (default: cli:$USER, else cli: and the account's name)")
 	f.Var(&o.allow, "allow-host", "a host that may be fetched even though it is private or loopback (repeatable; for local test servers)")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -79,15 +92,23 @@ func parseAddFlags(e *env, args []string) (addOptions, []string, error) {
 	if !corpus.ValidScope(m.Scope) {
 		return o, nil, usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, m.Scope)}
 	}
+	if m.Published != "" {
+		if err := corpus.CheckPublished(m.Published); err != nil {
+			return o, nil, usageError{fmt.Sprintf("--published must be a date that exists, like 2021-03-17 or February 25, not %q", m.Published)}
+		}
+	}
 	if m.AddedBy == "" {
-		m.AddedBy = "cli:" + e.getenv("USER")
+		m.AddedBy = cliUser(e)
 	}
 	return o, pos, nil
 }
 
 // collectAddItems turns add's arguments into what to add, URLs first, then
-// files (directories expanded).
-func collectAddItems(pos []string) ([]string, error) {
+// files (directories expanded). notes are the arguments and directory
+// entries that will not be added, each with its reason: a path that cannot
+// be read is refused, a file a directory walk passes over is skipped. Only
+// when there is nothing to add and nothing to report is it an error.
+func collectAddItems(pos []string) (items []string, notes []addNote, err error) {
 	var urls, paths []string
 	for _, p := range pos {
 		if isURL(p) {
@@ -96,15 +117,19 @@ func collectAddItems(pos []string) ([]string, error) {
 			paths = append(paths, p)
 		}
 	}
-	files, err := collectFiles(paths)
-	if err != nil {
-		return nil, err
+	files, notes := collectFiles(paths)
+	items = append(urls, files...)
+	if len(items) == 0 && len(notes) == 0 {
+		return nil, nil, fmt.Errorf("no %s files found in %s", strings.Join(corpus.SupportedExtensions, ", "), strings.Join(pos, " "))
 	}
-	items := append(urls, files...)
-	if len(items) == 0 {
-		return nil, fmt.Errorf("no %s files found in %s", strings.Join(corpus.SupportedExtensions, ", "), strings.Join(pos, " "))
-	}
-	return items, nil
+	return items, notes, nil
+}
+
+// addNote is a path add does not take, and why: refused (a mistake: the
+// run exits 1) or skipped (a directory entry passed over on purpose).
+type addNote struct {
+	path, reason string
+	refused      bool
 }
 
 // adder adds files and URLs to a library, reporting a line for each, and
@@ -119,6 +144,20 @@ type adder struct {
 	batch                []corpus.Draft
 	paths                []string // batch[i] came from paths[i]
 	added, dups, refused int
+	skipped              int
+	refusedEarly         int // paths refused before the library was opened
+}
+
+// note prints the line of a path that is not added and counts it.
+func (a *adder) note(n addNote) {
+	if n.refused {
+		a.refused++
+		a.refusedEarly++
+		fmt.Fprintf(a.e.stdout, "refused    %s  %s\n", n.path, n.reason)
+		return
+	}
+	a.skipped++
+	fmt.Fprintf(a.e.stdout, "skipped    %s  %s\n", n.path, n.reason)
 }
 
 // addAll adds every item (a path or a URL), with a progress line.
@@ -141,6 +180,10 @@ func (a *adder) addAll(ctx context.Context, items []string) error {
 // refused is reported and counted.
 func (a *adder) addItem(ctx context.Context, item string) error {
 	if isURL(item) {
+		if err := webScheme(item); err != nil {
+			a.report(item, corpus.Source{}, err)
+			return nil
+		}
 		src, err := a.addURL(ctx, item)
 		a.report(item, src, err)
 		return nil
@@ -161,6 +204,13 @@ func (a *adder) addItem(ctx context.Context, item string) error {
 // addURL fetches a web page through the guarded fetcher and adds it.
 func (a *adder) addURL(ctx context.Context, raw string) (corpus.Source, error) {
 	f, err := a.fetcher.Fetch(ctx, raw)
+	if errors.Is(err, corpus.ErrBlockedAddress) {
+		host := "HOST"
+		if u, perr := url.Parse(raw); perr == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		return corpus.Source{}, fmt.Errorf("%w (to add from a server on this machine or network, as for a test, give --allow-host %s)", err, host)
+	}
 	if err != nil {
 		return corpus.Source{}, err
 	}
@@ -266,9 +316,34 @@ func regularFile(st fs.FileInfo) error {
 	return nil
 }
 
-// isURL reports whether an argument names a web page rather than a file.
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+// schemeRe matches an argument that begins like a URL (scheme://).
+var schemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// isURL reports whether an argument names a web page rather than a file:
+// anything that begins scheme:// (HTTP://, ftp://) is taken for a URL, so
+// that a URL of a scheme add cannot fetch is refused as one rather than
+// looked for on disk.
+func isURL(s string) bool { return schemeRe.MatchString(s) }
+
+// webScheme refuses a URL that is not http or https (in any case).
+func webScheme(raw string) error {
+	scheme, _, _ := strings.Cut(raw, "://")
+	if s := strings.ToLower(scheme); s != "http" && s != "https" {
+		return fmt.Errorf("only http and https URLs can be added, not %s://", s)
+	}
+	return nil
+}
+
+// cliUser is who adds from the command line when --added-by is not given:
+// cli:$USER, else cli: and the account's name, else cli.
+func cliUser(e *env) string {
+	if u := e.getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }
 
 // stringList is a repeatable string flag.
@@ -277,15 +352,17 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// collectFiles expands directories (recursively, skipping hidden entries and
-// files of other types) into files; files named explicitly are kept whatever
-// their type so that the reason they are refused is reported.
-func collectFiles(paths []string) ([]string, error) {
-	var out []string
+// collectFiles expands directories (recursively) into files; files named
+// explicitly are kept whatever their type so that the reason they are
+// refused is reported. A path that cannot be read is refused; inside a
+// directory, hidden entries, links (never followed), special files and
+// files of other types are skipped, each with a note saying so.
+func collectFiles(paths []string) (out []string, notes []addNote) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", p, err)
+			notes = append(notes, addNote{path: p, reason: "cannot read it: " + pathError(err), refused: true})
+			continue
 		}
 		if !st.IsDir() {
 			out = append(out, p)
@@ -293,23 +370,54 @@ func collectFiles(paths []string) ([]string, error) {
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return err
+				if path == p {
+					return err
+				}
+				notes = append(notes, addNote{path: path, reason: "cannot read it: " + pathError(err), refused: true})
+				return nil
 			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
+			if path == p {
+				return nil
+			}
+			skip := func(reason string) error {
+				notes = append(notes, addNote{path: path, reason: reason})
 				if d.IsDir() {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && corpus.Supported(d.Name()) {
-				out = append(out, path)
+			switch t := d.Type(); {
+			case strings.HasPrefix(d.Name(), "."):
+				if d.IsDir() {
+					return skip("a hidden directory (not searched)")
+				}
+				return skip("a hidden file")
+			case t&fs.ModeSymlink != 0:
+				return skip("a symbolic link (links are not followed; add its target by name)")
+			case d.IsDir():
+				return nil
+			case !t.IsRegular():
+				return skip("not a regular file")
+			case !corpus.Supported(d.Name()):
+				return skip(fmt.Sprintf("not an article file (add %s files)", strings.Join(corpus.SupportedExtensions, ", ")))
 			}
+			out = append(out, path)
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("reading directory %s: %w", p, err)
+			notes = append(notes, addNote{path: p, reason: "cannot read the directory: " + pathError(err), refused: true})
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out, notes
+}
+
+// pathError is the reason of a file system error without the path, which
+// the line it is printed on already names.
+func pathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -53,7 +55,40 @@ func toJSONSource(i corpus.Info) jsonSource {
 	return jsonSource{ID: i.ID, Origin: i.Origin, Title: i.Title, Outlet: i.Outlet, Published: i.Published, URL: i.URL}
 }
 
+// runAsk answers a question. With --json, a failure too is JSON on
+// standard output ({"error", "code"}), with the same exit status.
 func runAsk(ctx context.Context, e *env, args []string) error {
+	err := askQuestion(ctx, e, args)
+	if err == nil || errors.Is(err, flag.ErrHelp) || !wantsJSON(args) {
+		return err
+	}
+	if perr := printJSON(e.stdout, jsonError{Error: err.Error(), Code: errorCode(err)}); perr != nil {
+		return perr
+	}
+	return reportedError{err}
+}
+
+// jsonError is a failure as `ask --json` prints it.
+type jsonError struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+// wantsJSON reports whether a command line asks for --json (before any
+// "--"), even when its flags could not be parsed.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-json", "--json", "-json=true", "--json=true", "-json=1", "--json=1":
+			return true
+		}
+	}
+	return false
+}
+
+func askQuestion(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "ask", "[--json] [-k N] [--scope S] [--outlet O] [--after D] [--before D] QUESTION...",
 		"Answer a question with verbatim, attributed quotes from the library, or say that it has none")
 	var lf libFlags
@@ -75,6 +110,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if *k < 1 || *k > 25 {
 		return usageError{fmt.Sprintf("-k must be between 1 and 25, not %d", *k)}
 	}
+	if err := checkFilters(*scope, *after, *before); err != nil {
+		return err
+	}
 	lib, err := lf.open(ctx, e)
 	if err != nil {
 		return err
@@ -88,6 +126,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	res, err := lib.Ask(ctx, retrieval.Question{
 		Text: text, Scope: *scope, Outlet: *outlet, After: *after, Before: *before, K: *k,
 	})
+	if errors.Is(err, retrieval.ErrBadFilter) {
+		return usageError{err.Error()}
+	}
 	if err != nil {
 		return err
 	}

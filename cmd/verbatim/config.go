@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -64,6 +65,13 @@ func loadConfig(path string) (fileConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return c, fmt.Errorf("reading config: %w", err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return c, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := checkConfigNode(&root); err != nil {
+		return c, fmt.Errorf("config %s %w", path, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -58,8 +58,8 @@ func TestHostileAddPaths(t *testing.T) {
 		{"named pipe", fifo, 1, "refused    " + fifo + "  not a regular file (a named pipe)", ""},
 		{"device behind a .txt link", link("/dev/null", "null.txt"), 1, "not a regular file (a device)", ""},
 		{"device named directly", "/dev/null", 1, "not a regular file (a device)", ""},
-		{"symlink loop", link("loop.txt", "loop.txt"), 1, "", "too many levels of symbolic links"},
-		{"dangling symlink", link("nowhere.txt", "dangling.txt"), 1, "", "no such file or directory"},
+		{"symlink loop", link("loop.txt", "loop.txt"), 1, "too many levels of symbolic links", "1 of 1 files refused"},
+		{"dangling symlink", link("nowhere.txt", "dangling.txt"), 1, "no such file or directory", "1 of 1 files refused"},
 		{"over the size limit (sparse)", big, 1, "over the 10 MiB limit for an article file (10485761 bytes)", ""},
 		{"dot-dot in the path", filepath.Join(dir, "sub", "..", "sub", "b.txt"), 0, "1 added", ""},
 	}

@@ -16,10 +16,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // command is one subcommand of verbatim.
@@ -41,6 +44,53 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// reportedError is a failure the command has already reported in its own
+// form (ask --json prints it as JSON); run only sets the exit status.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }
+
+// errorCode names the kind of a failure for a program reading it:
+// "usage" for a mistake in the command line, "damaged" for a damaged or
+// lost library, "locked" when another process has it open, else the
+// usererr code ("invalid", "not_found", "unavailable", …; "internal").
+func errorCode(err error) string {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		return "usage"
+	case errors.Is(err, corpus.ErrDamaged), errors.Is(err, retrieval.ErrStoreLost):
+		return "damaged"
+	case errors.Is(err, corpus.ErrLocked):
+		return "locked"
+	case errors.Is(err, corpus.ErrNotFound):
+		return string(usererr.NotFound)
+	}
+	return string(usererr.CodeOf(err))
+}
+
+// checkFilters refuses, as a usage mistake, a scope that is neither
+// "global" nor a server id and a date that is not one (YYYY-MM-DD), or
+// dates in the wrong order.
+func checkFilters(scope, after, before string) error {
+	if scope != "" && !corpus.ValidScope(scope) {
+		return usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, scope)}
+	}
+	for _, d := range []struct{ name, value string }{{"after", after}, {"before", before}} {
+		if d.value == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d.value); err != nil {
+			return usageError{fmt.Sprintf("--%s must be a date like 2021-03-17, not %q", d.name, d.value)}
+		}
+	}
+	if after != "" && before != "" && after > before {
+		return usageError{fmt.Sprintf("--after (%s) is later than --before (%s)", after, before)}
+	}
+	return nil
+}
+
 func commands() []command {
 	return []command{
 		{"ask", "[flags] QUESTION...", "answer a question with verbatim quotes from the library", runAsk},
@@ -49,7 +99,8 @@ func commands() []command {
 		{"sources", "[flags]", "list the sources in the library", runSources},
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
 		{"check", "[--repair]", "verify that store and index agree and every span cuts exactly; --repair rebuilds the index", runCheck},
-		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version", runRefresh},
+		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version (a stub is held back)", runRefresh},
+		{"restore", "[flags] VERSION_ID", "make an earlier version of a refreshed article current again", runRestore},
 		{"export", "[flags] > FILE", "write the whole library to standard output as a backup (JSON Lines)", runExport},
 		{"import", "[flags] FILE|-", "restore a backup written by export (- reads standard input)", runImport},
 		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
@@ -75,17 +126,27 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(e.stdout, versionLine(debug.ReadBuildInfo()))
+		return 0
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
 		}
 		err := c.run(ctx, e, args[1:])
 		var ue usageError
+		var re reportedError
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, &re):
+			if errors.As(re.err, &ue) {
+				return 2
+			}
+			return 1
 		case errors.As(err, &ue):
 			fmt.Fprintf(e.stderr, "verbatim %s: %s (see 'verbatim %s -h')\n", c.name, ue.msg, c.name)
 			return 2
@@ -98,13 +159,43 @@ func run(ctx context.Context, args []string, e *env) int {
 	return 2
 }
 
+// versionLine says which verbatim this is, from the build information Go
+// records in the binary: the module version (a release, or a
+// pseudo-version), else the VCS revision it was built from (and whether
+// the tree had changes), and the Go version.
+func versionLine(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "verbatim (version unknown: built without module information)"
+	}
+	version := bi.Main.Version
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" && (version == "" || version == "(devel)") {
+		version = "revision " + rev[:min(12, len(rev))]
+		if t := settings["vcs.time"]; t != "" {
+			version += " (" + t + ")"
+		}
+		if settings["vcs.modified"] == "true" {
+			version += ", with uncommitted changes"
+		}
+	}
+	if version == "" || version == "(devel)" {
+		version = "development build (no version or VCS revision recorded in this binary)"
+	}
+	return fmt.Sprintf("verbatim %s, %s", version, bi.GoVersion)
+}
+
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "verbatim answers questions only with verbatim, attributed quotes from a library of news articles.")
 	fmt.Fprintln(w, "\nUsage: verbatim COMMAND [flags] [args]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
+	fmt.Fprintln(w, "  version  print which verbatim this is (also --version)")
+	fmt.Fprintln(w, "\nExit status: 0 done; 1 it failed, or part of it did; 2 a mistake in the command line.")
+	fmt.Fprintln(w, "Every command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
 }
 
 // libFlags are the flags every command that opens the library shares.

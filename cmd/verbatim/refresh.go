@@ -4,19 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
 func runRefresh(ctx context.Context, e *env, args []string) error {
-	f := newFlagSet(e, "refresh", "[--all] [--allow-host H] [ID...]",
+	f := newFlagSet(e, "refresh", "[--all] [--force] [--allow-host H] [ID...]",
 		"Fetch web sources again; when an article changed, its new text becomes a new version and the old one is kept (no longer answering) so quotes already given stay checkable")
 	var lf libFlags
 	lf.register(f)
 	all := f.Bool("all", false, "refresh every source that came from the web")
 	var allow stringList
 	f.Var(&allow, "allow-host", "a host that may be fetched even though it is private or loopback (repeatable)")
+	force := f.Bool("force", false, "take the new text even when it looks like a stub: a paywall, cookie-consent or \"moved\" notice, or under 40% of the current text")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -42,24 +44,44 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fetcher := corpus.NewFetcher(corpus.FetchOptions{AllowHosts: allow})
-	failed := 0
+	failed, held := 0, 0
 	for _, id := range ids {
-		msg, err := refreshOne(ctx, lib, fetcher, id)
-		if err != nil {
+		msg, err := refreshOne(ctx, lib, fetcher, id, *force)
+		var he heldError
+		switch {
+		case errors.As(err, &he):
+			held++
+			fmt.Fprintf(e.stdout, "held back  %s  %q: %s; the current version is kept (verbatim refresh --force %s takes it anyway)\n", id, he.title, he.reason, id)
+		case err != nil:
 			failed++
 			fmt.Fprintf(e.stdout, "failed     %s  %s\n", id, err)
-			continue
+		default:
+			fmt.Fprintf(e.stdout, "%s\n", msg)
 		}
-		fmt.Fprintf(e.stdout, "%s\n", msg)
+	}
+	var problems []string
+	if held > 0 {
+		problems = append(problems, fmt.Sprintf("%d of %d sources held back as stubs", held, len(ids)))
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d sources could not be refreshed (reasons above)", failed, len(ids))
+		problems = append(problems, fmt.Sprintf("%d of %d sources could not be refreshed", failed, len(ids)))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s (reasons above)", strings.Join(problems, "; "))
 	}
 	return nil
 }
 
+// heldError is a refresh held back because the page fetched looks like a
+// stub standing in for the article.
+type heldError struct{ title, reason string }
+
+func (e heldError) Error() string { return e.reason }
+
 // refreshOne fetches one source again and replaces it when its text changed.
-func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fetcher, id string) (string, error) {
+// Unless force is set, a page that reads as a stub (see
+// corpus.SuspectRefresh) is not taken: the result is a heldError.
+func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fetcher, id string, force bool) (string, error) {
 	old, err := lib.Get(ctx, id, "")
 	if errors.Is(err, corpus.ErrNotFound) {
 		return "", errors.New("no such source")
@@ -85,6 +107,9 @@ func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fet
 	if err != nil {
 		return "", err
 	}
+	if reason := corpus.SuspectRefresh(old.Text, d.Doc.Text); reason != "" && !force {
+		return "", heldError{title: old.Title, reason: reason}
+	}
 	next, replaced, err := lib.Replace(ctx, id, d)
 	if err != nil {
 		return "", err
@@ -93,8 +118,8 @@ func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fet
 		return fmt.Sprintf("unchanged  %s  %q", id, old.Title), nil
 	}
 	changed, added, removed := paragraphChanges(&old, &next)
-	return fmt.Sprintf("changed    %s → %s  %q: %d paragraphs changed, %d added, %d removed (the old version is kept: verbatim show %s)",
-		id, next.ID, next.Title, changed, added, removed, id), nil
+	return fmt.Sprintf("changed    %s → %s  %q: %d paragraphs changed, %d added, %d removed (the old version is kept: verbatim show %s; verbatim restore %s makes it current again)",
+		id, next.ID, next.Title, changed, added, removed, id, id), nil
 }
 
 // paragraphChanges compares two versions paragraph by paragraph: how many

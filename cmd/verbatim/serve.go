@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/verbatim-bot/verbatim/bot"
@@ -42,7 +43,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer stop()
 	}
-	return b.Run(ctx, s.cfg.ShutdownGrace)
+	return tokenRefused(b.Run(ctx, s.cfg.ShutdownGrace))
+}
+
+// tokenRefused says plainly that Discord refused the token, and where to
+// get one, when err is Discord's answer to a bad token: HTTP 401 from its
+// API, or the gateway closing with 4004 (authentication failed). The bot
+// package owns discordgo, so its errors are recognised here by their text.
+func tokenRefused(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); !strings.Contains(msg, "HTTP 401 ") && !strings.Contains(msg, "close 4004") {
+		return err
+	}
+	return errors.New("the token in the environment variable DISCORD_TOKEN was refused by Discord (401 Unauthorized); " +
+		"get the bot's token in the Discord Developer Portal (discord.com/developers/applications → your application → Bot → Reset Token) " +
+		"and set DISCORD_TOKEN to it, without \"Bot \" in front")
 }
 
 // serving is what `verbatim serve` was told: the config file, the token and

@@ -80,18 +80,32 @@ func TestServeNeedsAToken(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ yaml, want string }{
-		{"discrod:\n  guild_ids: []\n", "field discrod not found"},
+		{"discrod:\n  guild_ids: []\n", `line 1: unknown key "discrod"; known keys: data_dir, discord, limits, answers, fetch, http, shutdown_grace`},
+		{"limits:\n  member_burst: 3\n  member_per_minut: 5\n", `c.yaml line 3: unknown key "member_per_minut" under "limits"; known keys: member_per_minute, member_burst, guild_per_minute, guild_burst`},
+		{"shutdown_grace: 10\n", `line 1: shutdown_grace: "10" is not a duration; write e.g. 10s or 2m`},
+		{"fetch:\n  timeout: 1 minute\n", `line 2: fetch.timeout: "1 minute" is not a duration; write e.g. 10s or 2m`},
+		{"limits:\n  member_burst: lots\n", `line 2: limits.member_burst: "lots" is not a whole number`},
+		{"limits:\n  member_per_minute: [1]\n", `line 2: limits.member_per_minute must be a number, not a list`},
+		{"discord:\n  guild_ids: 123\n", `line 2: discord.guild_ids must be a list, like [a, b], not a single value`},
+		{"discord: yes\n", `line 1: discord must be a section of keys (api_url, guild_ids, moderator_roles), not a single value`},
 		{"answers:\n  min_coverage: 0.5\n", "answers.min_coverage is no longer read: answers.min_confidence"},
 		{"answers:\n  min_confidence: 2\n", "min_confidence must be between 0 and 1"},
 		{"answers:\n  max_quotes: 50\n", "max_quotes must be 1 to 10"},
-		{"shutdown_grace: soon\n", "line 1: cannot unmarshal"},
+		{"shutdown_grace: soon\n", `line 1: shutdown_grace: "soon" is not a duration`},
 	} {
 		p := filepath.Join(dir, "c.yaml")
 		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := loadConfig(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+		_, err := loadConfig(p)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %q", tc.yaml, err, tc.want)
+			continue
+		}
+		for _, internal := range []string{"struct", "!!", "unmarshal", "time.Duration", "float64"} {
+			if strings.Contains(err.Error(), internal) {
+				t.Errorf("%q: %v: names Go's insides (%s)", tc.yaml, err, internal)
+			}
 		}
 	}
 	// The example config is valid as committed.
@@ -110,4 +124,35 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// A token Discord refuses is said as such, with where to get a good one.
+func TestServeBadToken(t *testing.T) {
+	fake := discordtest.New(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := "discord:\n  api_url: " + fake.URL() + "\nhttp:\n  listen: \"\"\nshutdown_grace: 2s\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &syncWriter{w: &errb}, stdin: strings.NewReader(""), getenv: func(k string) string {
+		switch k {
+		case "DISCORD_TOKEN":
+			return "not-the-token"
+		case "VERBATIM_DATA":
+			return filepath.Join(dir, "data")
+		}
+		return ""
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := run(ctx, []string{"serve", "--config", cfg}, e)
+	errs := errb.String()
+	last := errs[strings.LastIndex(strings.TrimSuffix(errs, "\n"), "\n")+1:]
+	t.Logf("seen: exit %d, %s", code, last)
+	if code != 1 || !strings.Contains(last, "was refused by Discord") || !strings.Contains(last, "DISCORD_TOKEN") ||
+		!strings.Contains(last, "Reset Token") || strings.Contains(last, `"code"`) {
+		t.Errorf("exit %d, last line %q", code, last)
+	}
 }

@@ -14,7 +14,14 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	lf.register(f)
 	asJSON := f.Bool("json", false, "print a JSON array")
 	scope := f.String("scope", "", `"global", or a server id (its sources and the global ones); default every source`)
-	if _, err := f.parse(args); err != nil {
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("sources takes no arguments, not %q (see 'verbatim show ID')", pos[0])}
+	}
+	if err := checkFilters(*scope, "", ""); err != nil {
 		return err
 	}
 	lib, err := lf.open(ctx, e)
