@@ -278,22 +278,23 @@ func contextID(a retrieval.Answer) string {
 	return contextButton.format(contextArgs{Source: a.Source.ID, Start: a.Start, End: a.End})
 }
 
-// renderContext renders the paragraph around a quote, the quote in bold.
+// renderContext renders the paragraph around a quote, the quote in bold:
+// the paragraph of the source that holds its start, through the one that
+// holds its end. A passage may be a run of short paragraphs (see
+// corpus.Passage), so the paragraphs are found by offset
+// (Source.ParagraphAt), never by the passage's first paragraph.
 func renderContext(src corpus.Source, start, end int) (rendered, error) {
 	if start < 0 || end > len(src.Text) || start >= end {
 		return rendered{}, fmt.Errorf("span [%d,%d) outside source %s", start, end, src.ID)
 	}
 	para := corpus.Span{Start: start, End: end}
-	n := 0
-	for _, p := range src.Passages {
-		if p.Start <= start && end <= p.End || (p.Start < end && start < p.End) {
-			n = p.Paragraph
-			break
-		}
+	n, last := src.ParagraphAt(start), src.ParagraphAt(end-1)
+	if first := src.ParagraphSpan(n); n > 0 && first.Start >= 0 {
+		para.Start = min(para.Start, first.Start)
+		para.End = max(para.End, first.End)
 	}
-	if ps := src.ParagraphSpan(n); ps.Start >= 0 {
-		para.Start = min(para.Start, ps.Start)
-		para.End = max(para.End, ps.End)
+	if ls := src.ParagraphSpan(last); last > n && ls.Start >= 0 {
+		para.End = max(para.End, ls.End)
 	}
 	desc := escapeMarkdown(src.Text[para.Start:start]) + "**" + escapeMarkdown(src.Text[start:end]) + "**" + escapeMarkdown(src.Text[end:para.End])
 	e := &discordgo.MessageEmbed{

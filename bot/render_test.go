@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,54 @@ func TestRenderNoAnswer(t *testing.T) {
 	r := renderAnswers(retrieval.Result{NoAnswer: true, Reason: "Nothing in the library answers this."}, "")
 	if r.Content != "The library has no quote that answers this." || len(r.Embeds) != 0 {
 		t.Errorf("%+v", r)
+	}
+}
+
+// TestContextOfAQuoteInMergedParagraphs: a passage may be a run of short
+// paragraphs (a source with too many passages has them merged); Context of
+// a quote from the third paragraph of such a run shows that paragraph, and
+// says ¶ of it, not of the run's first.
+func TestContextOfAQuoteInMergedParagraphs(t *testing.T) {
+	doc, err := corpus.ParseText([]byte("Harbour News\n\nThe harbour opened at dawn.\n\nEleven trawlers came home.\n\nThe storm broke at noon.\n\nNo boat was lost."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := corpus.NewChunker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.MaxPassages = 1 // merge every run of short paragraphs
+	passages, _, err := ch.Chunk(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := corpus.Source{Info: corpus.Info{ID: "abc123", Title: doc.Title, Outlet: "Harbour Gazette"}, Text: doc.Text, Passages: passages}
+	if len(passages) != 1 || passages[0].LastParagraph <= passages[0].Paragraph {
+		t.Fatalf("want one passage of merged paragraphs, got %+v", passages)
+	}
+	for _, quote := range []string{"Eleven trawlers came home.", "The storm broke at noon.", "No boat was lost."} {
+		start := strings.Index(src.Text, quote)
+		n := src.ParagraphAt(start)
+		r, err := renderContext(src, start, start+len(quote))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := r.Embeds[0]
+		if e.Description != "**"+escapeMarkdown(quote)+"**" {
+			t.Errorf("context of %q: %q; want its paragraph alone", quote, e.Description)
+		}
+		if want := fmt.Sprintf("¶%d", n); !strings.HasSuffix(e.Footer.Text, want+" · source abc123") || n <= passages[0].Paragraph {
+			t.Errorf("context of %q says %q; want %s (of %d paragraphs)", quote, e.Footer.Text, want, src.ParagraphCount())
+		}
+	}
+	// A quote across two of the run's paragraphs shows both, whole.
+	start := strings.Index(src.Text, "came home.")
+	end := strings.Index(src.Text, "The storm") + len("The storm")
+	r, err := renderContext(src, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Embeds[0].Description, "Eleven trawlers **came home.\n\nThe storm** broke at noon."; got != want {
+		t.Errorf("context across paragraphs: %q, want %q", got, want)
 	}
 }
