@@ -61,15 +61,40 @@ func (b *Bot) answerReply(r *request, q retrieval.Question) error {
 }
 
 // answer asks the library and renders the result: the quotes (with a More
-// button when there are more) or the no-answer sentence. q.Text is what the
-// member typed; answer reads the question out of it (questionOf), so that
-// /ask, Find sources, mentions and More all ask with the same words. What
-// was wrong with the question is an error (a user error once toUserError
-// has seen it).
+// button when there are more), or the no-answer sentence (with a Closest
+// passages button when the library has passages close to the question,
+// which are not an answer). What was wrong with the question is an error (a
+// user error once toUserError has seen it).
 func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error) {
+	q, res, err := b.lookUp(ctx, q)
+	if err != nil {
+		return rendered{}, err
+	}
+	if res.NoAnswer || len(res.Answers) == 0 {
+		b.metrics.NoAnswers.Inc()
+	} else {
+		b.metrics.Answers.Inc()
+	}
+	more, closest := "", ""
+	if res.More {
+		next := q
+		next.Skip = q.Skip + len(res.Answers)
+		more = moreButton.format(moreArgs{Token: b.pending.put(next), Skip: next.Skip})
+	}
+	if res.NoAnswer && len(res.Closest) > 0 {
+		closest = closestButton.format(closestArgs{Token: b.pending.put(q)})
+	}
+	return renderAnswers(res, more, closest), nil
+}
+
+// lookUp asks the library q and returns q as asked, with its result. q.Text
+// is what the member typed; lookUp reads the question out of it
+// (questionOf), so that /ask, Find sources, mentions and the buttons that
+// ask again all ask with the same words.
+func (b *Bot) lookUp(ctx context.Context, q retrieval.Question) (retrieval.Question, retrieval.Result, error) {
 	typed := q.Text
 	if q.Text = questionOf(typed); q.Text == "" && strings.TrimSpace(typed) != "" {
-		return rendered{}, errOnlyMarkup
+		return q, retrieval.Result{}, errOnlyMarkup
 	}
 	ctx, cancel := context.WithTimeout(ctx, askTimeout)
 	defer cancel()
@@ -77,20 +102,9 @@ func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error
 	res, err := b.lib.Ask(ctx, q)
 	b.metrics.AnswerLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return rendered{}, failed("answering", err)
+		return q, retrieval.Result{}, failed("answering", err)
 	}
-	if res.NoAnswer || len(res.Answers) == 0 {
-		b.metrics.NoAnswers.Inc()
-	} else {
-		b.metrics.Answers.Inc()
-	}
-	more := ""
-	if res.More {
-		next := q
-		next.Skip = q.Skip + len(res.Answers)
-		more = moreButton.format(moreArgs{Token: b.pending.put(next), Skip: next.Skip})
-	}
-	return renderAnswers(res, more), nil
+	return q, res, nil
 }
 
 // questionOf reads the question out of what a member typed: Discord's
@@ -99,7 +113,7 @@ func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error
 // (question.Clean), and a message longer than the library takes is cut at a
 // word boundary to its first retrieval.MaxQuestionRunes characters
 // (question.Cut). It is "" when nothing but markup was typed. Every way of
-// asking goes through it (see answer), so markup never counts as a word of
+// asking goes through it (see lookUp), so markup never counts as a word of
 // a question.
 func questionOf(typed string) string {
 	return question.Cut(question.Clean(typed), retrieval.MaxQuestionRunes)

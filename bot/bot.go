@@ -10,8 +10,15 @@
 // Handlers return errors, and Bot.fail (errors.go) is the one place an error
 // becomes a log line and the member's message. The handlers are grouped by
 // what they serve: asking.go (/ask, Find sources, mentions), buttons.go
-// (Context, More, Remove), sources.go (/sources) and library.go (/library);
-// responding.go is how the bot answers on Discord.
+// (Context, More, Closest passages, Remove), sources.go (/sources) and
+// library.go (/library); responding.go is how the bot answers on Discord.
+//
+// Every question is read the same way (asking.go: questionOf), whichever
+// way it was asked: Discord's markup, links and Markdown are not words of
+// it. An answer is only what the library is confident answers the
+// question; when nothing is, the member is told so plainly, and the
+// passages that came closest are offered behind a button, shown only to
+// whoever presses it and labelled as passages that may not answer.
 package bot
 
 import (
