@@ -8,7 +8,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/verbatim-bot/verbatim/question"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	"github.com/verbatim-bot/verbatim/usererr"
 )
 
 // Asking: /ask, the "Find sources" message command and mentions of the bot.
@@ -37,7 +39,7 @@ func (b *Bot) findSources(r *request) error {
 	if target == nil {
 		return errors.New("find sources: no target message (the route lacks withTargetText)")
 	}
-	m, err := b.answer(r.ctx, retrieval.Question{Text: questionFromText(target.Content), Scope: scopeOf(r.i.GuildID), K: b.cfg.MaxQuotes})
+	m, err := b.answer(r.ctx, retrieval.Question{Text: target.Content, Scope: scopeOf(r.i.GuildID), K: b.cfg.MaxQuotes})
 	if err != nil {
 		return err
 	}
@@ -59,45 +61,67 @@ func (b *Bot) answerReply(r *request, q retrieval.Question) error {
 }
 
 // answer asks the library and renders the result: the quotes (with a More
-// button when there are more) or the no-answer sentence. What was wrong
-// with the question is an error (a user error once toUserError has seen it).
+// button when there are more), or the no-answer sentence (with a Closest
+// passages button when the library has passages close to the question,
+// which are not an answer). What was wrong with the question is an error (a
+// user error once toUserError has seen it).
 func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error) {
-	ctx, cancel := context.WithTimeout(ctx, askTimeout)
-	defer cancel()
-	start := time.Now()
-	res, err := b.lib.Ask(ctx, q)
-	b.metrics.AnswerLatency.Observe(time.Since(start).Seconds())
+	q, res, err := b.lookUp(ctx, q)
 	if err != nil {
-		return rendered{}, failed("answering", err)
+		return rendered{}, err
 	}
 	if res.NoAnswer || len(res.Answers) == 0 {
 		b.metrics.NoAnswers.Inc()
 	} else {
 		b.metrics.Answers.Inc()
 	}
-	more := ""
+	more, closest := "", ""
 	if res.More {
 		next := q
 		next.Skip = q.Skip + len(res.Answers)
 		more = moreButton.format(moreArgs{Token: b.pending.put(next), Skip: next.Skip})
 	}
-	return renderAnswers(res, more), nil
+	if res.NoAnswer && len(res.Closest) > 0 {
+		closest = closestButton.format(closestArgs{Token: b.pending.put(q)})
+	}
+	return renderAnswers(res, more, closest), nil
 }
 
-// questionFromText makes a question of a message: at most the longest
-// question the library takes, cut at a word boundary.
-func questionFromText(s string) string {
-	s = strings.TrimSpace(s)
-	r := []rune(s)
-	if len(r) <= retrieval.MaxQuestionRunes {
-		return s
+// lookUp asks the library q and returns q as asked, with its result. q.Text
+// is what the member typed; lookUp reads the question out of it
+// (questionOf), so that /ask, Find sources, mentions and the buttons that
+// ask again all ask with the same words.
+func (b *Bot) lookUp(ctx context.Context, q retrieval.Question) (retrieval.Question, retrieval.Result, error) {
+	typed := q.Text
+	if q.Text = questionOf(typed); q.Text == "" && strings.TrimSpace(typed) != "" {
+		return q, retrieval.Result{}, errOnlyMarkup
 	}
-	cut := string(r[:retrieval.MaxQuestionRunes])
-	if i := strings.LastIndexAny(cut, " \n\t"); i > 0 {
-		cut = cut[:i]
+	ctx, cancel := context.WithTimeout(ctx, askTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := b.lib.Ask(ctx, q)
+	b.metrics.AnswerLatency.Observe(time.Since(start).Seconds())
+	if err != nil {
+		return q, retrieval.Result{}, failed("answering", err)
 	}
-	return cut
+	return q, res, nil
 }
+
+// questionOf reads the question out of what a member typed: Discord's
+// markup (mentions of members, roles and channels, @everyone and @here,
+// custom emoji, timestamps), links and Markdown are taken out
+// (question.Clean), and a message longer than the library takes is cut at a
+// word boundary to its first retrieval.MaxQuestionRunes characters
+// (question.Cut). It is "" when nothing but markup was typed. Every way of
+// asking goes through it (see lookUp), so markup never counts as a word of
+// a question.
+func questionOf(typed string) string {
+	return question.Cut(question.Clean(typed), retrieval.MaxQuestionRunes)
+}
+
+// errOnlyMarkup refuses a question that had text but no words once its
+// markup was taken out (only a link, mentions or emoji).
+var errOnlyMarkup = usererr.New(usererr.Invalid, "That has no words to look for once mentions, links, emoji and formatting are taken out: ask it in words.")
 
 // onMessage answers a message that mentions the bot, as a reply to it. It
 // needs no privileged intent: Discord sends the content of messages that
@@ -118,8 +142,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 				b.log.Error("replying to a mention failed", "message", m.ID, "err", err)
 			}
 		}
-		q := questionFromText(strings.NewReplacer("<@"+me+">", " ", "<@!"+me+">", " ").Replace(m.Content))
-		if q == "" {
+		if questionOf(m.Content) == "" {
 			reply(rendered{Content: "Ask me a question after the mention, for example: did Russia interfere in the 2020 election?"})
 			return
 		}
@@ -128,7 +151,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 			b.tellPrivately(ctx, m.Author.ID, retryMessage(wait), "message", m.ID)
 			return
 		}
-		answer, err := b.answer(ctx, retrieval.Question{Text: q, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes})
+		answer, err := b.answer(ctx, retrieval.Question{Text: m.Content, Scope: scopeOf(m.GuildID), K: b.cfg.MaxQuotes})
 		if err != nil {
 			answer = rendered{Content: b.explain(ctx, err, "mention", "message", m.ID)}
 		}

@@ -10,8 +10,15 @@
 // Handlers return errors, and Bot.fail (errors.go) is the one place an error
 // becomes a log line and the member's message. The handlers are grouped by
 // what they serve: asking.go (/ask, Find sources, mentions), buttons.go
-// (Context, More, Remove), sources.go (/sources) and library.go (/library);
-// responding.go is how the bot answers on Discord.
+// (Context, More, Closest passages, Remove), sources.go (/sources) and
+// library.go (/library); responding.go is how the bot answers on Discord.
+//
+// Every question is read the same way (asking.go: questionOf), whichever
+// way it was asked: Discord's markup, links and Markdown are not words of
+// it. An answer is only what the library is confident answers the
+// question; when nothing is, the member is told so plainly, and the
+// passages that came closest are offered behind a button, shown only to
+// whoever presses it and labelled as passages that may not answer.
 package bot
 
 import (
@@ -282,7 +289,8 @@ func (b *Bot) track(f func()) bool {
 
 // onInteraction runs every interaction through the router, counted as in
 // flight; a handler's error or panic goes to fail. Events with missing
-// fields (no member and no user) are logged and ignored.
+// fields (no member and no user) are logged and ignored, and so are
+// interactions without data (see dataless).
 func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic == nil || ic.Interaction == nil {
 		return
@@ -298,10 +306,30 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 				b.fail(r, &opError{op: "handling an interaction", msg: "handler panicked", err: fmt.Errorf("panic: %v", p)})
 			}
 		}()
+		if r.i.Data == nil {
+			b.dataless(r)
+			return
+		}
 		b.fail(r, b.router.dispatch(r))
 	})
 	if !ran {
 		b.fail(r, usererr.New(usererr.Unavailable, msgStopping))
+	}
+}
+
+// dataless handles an interaction that came without data: Discord sends
+// data with every command, component, modal and autocomplete, but a
+// Discord-compatible server may not, and there is then nothing to route
+// (discordgo's ApplicationCommandData and the like would panic). It is
+// logged and not answered, except that an autocomplete is answered with no
+// choices, so that the member's client stops waiting for them.
+func (b *Bot) dataless(r *request) {
+	b.log.WarnContext(r.ctx, "interaction without data; ignored", "interaction", r.i.ID, "type", r.i.Type.String())
+	if r.i.Type != discordgo.InteractionApplicationCommandAutocomplete {
+		return
+	}
+	if err := b.answerChoices(r.ctx, r.i, nil); err != nil {
+		b.explain(r.ctx, err, "autocomplete", "interaction", r.i.ID)
 	}
 }
 

@@ -32,6 +32,11 @@ const (
 	dmChan   = "200000000000000009"
 )
 
+// manyAnswers is a question with more confident answers in the seed
+// library (under the default tuning) than any test shows at once, so its
+// answer has a More button.
+const manyAnswers = "election interference"
+
 var (
 	member    = discordtest.NewUser("300000000000000001", "member")
 	moderator = discordtest.NewUser("300000000000000002", "mod")
@@ -573,7 +578,7 @@ func TestDMAsksTheGlobalLibrary(t *testing.T) {
 func TestButtons(t *testing.T) {
 	t.Parallel()
 	h := start(t, Config{MaxQuotes: 1})
-	m := h.send(ask(inGuildA, "Russia sanctions election interference report"))
+	m := h.send(ask(inGuildA, manyAnswers))
 	if len(m.Components) == 0 {
 		t.Fatal("no buttons")
 	}
@@ -864,4 +869,92 @@ func TestAddURLAndFile(t *testing.T) {
 	if m = h.send(i); !strings.Contains(m.Content, "is not one") || !strings.Contains(m.Content, "evil.exe") || strings.Contains(m.Content, "../") {
 		t.Errorf("exe: %q", m.Content)
 	}
+}
+
+// choicesAnswer waits for the callback that answers interaction i (an
+// autocomplete), checks that the fake accepted it, and returns its type
+// and its list of choices, if it had one.
+func (h *harness) choicesAnswer(i *discordgo.Interaction) (typ discordgo.InteractionResponseType, choices []any, hasChoices bool) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := h.fake.WaitFor(ctx, func(r discordtest.Request) bool { return r.Is("POST /interactions/" + i.ID + "/*/callback") })
+	if err != nil {
+		h.t.Fatalf("no answer to the autocomplete: %v\n%s", err, h.logs.String())
+	}
+	if req.Status != http.StatusNoContent {
+		h.t.Errorf("the autocomplete's answer was refused: %s %s", req, req.Body)
+	}
+	var body struct {
+		Type discordgo.InteractionResponseType `json:"type"`
+		Data map[string]any                    `json:"data"`
+	}
+	if err := req.Decode(&body); err != nil {
+		h.t.Fatal(err)
+	}
+	choices, hasChoices = body.Data["choices"].([]any)
+	return body.Type, choices, hasChoices
+}
+
+// TestInteractionsWithoutDataDoNotPanic (issue 13, item 10): a
+// Discord-compatible server may send an interaction without "data" (one did
+// for an autocomplete). Nothing panics; an autocomplete is answered with no
+// choices, never with a message; the other kinds are logged and not
+// answered. An autocomplete the bot cannot complete, or that matches
+// nothing, is answered with an empty list too (which Discord requires).
+func TestInteractionsWithoutDataDoNotPanic(t *testing.T) {
+	t.Parallel()
+	h := start(t, Config{})
+	kinds := []discordgo.InteractionType{discordgo.InteractionApplicationCommandAutocomplete, discordgo.InteractionApplicationCommand,
+		discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit}
+	var sent []*discordgo.Interaction
+	for _, k := range kinds {
+		i := discordtest.Dataless(inGuildA, k)
+		if err := h.fake.DispatchInteraction(i); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, i)
+	}
+	typ, choices, ok := h.choicesAnswer(sent[0])
+	if typ != discordgo.InteractionApplicationCommandAutocompleteResult || !ok || len(choices) != 0 {
+		t.Errorf("dataless autocomplete answered with type %d, choices %v (present: %v); want type 8 and none", typ, choices, ok)
+	}
+	// Every one was seen and logged; once their handlers are done, none
+	// but the autocomplete was answered.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := poll(ctx, func() bool { return strings.Count(h.logs.String(), "interaction without data") == len(kinds) }); err != nil {
+		t.Fatalf("the dataless interactions were not all logged:\n%s", h.logs.String())
+	}
+	h.bot.inflight.Wait()
+	for _, i := range sent[1:] {
+		for _, r := range h.fake.Requests() {
+			if strings.Contains(r.Path, "/interactions/"+i.ID+"/") {
+				t.Errorf("a dataless %s was answered: %s %s", i.Type, r, r.Body)
+			}
+		}
+	}
+	for _, r := range h.logRecords() {
+		if r["level"] == "ERROR" || strings.Contains(r["msg"], "panic") {
+			t.Errorf("logged: %v", r)
+		}
+	}
+	// Autocompletes with data that the bot cannot complete, or that match
+	// nothing: an empty list, accepted.
+	for _, i := range []*discordgo.Interaction{
+		discordtest.Autocomplete(inGuildA, "nope", discordtest.Focused(discordtest.StringOption("id", "x"))),
+		discordtest.Autocomplete(inGuildA, cmdSources, discordtest.SubCommand("show", discordtest.Focused(discordtest.StringOption("id", "no such title anywhere")))),
+	} {
+		if err := h.fake.DispatchInteraction(i); err != nil {
+			t.Fatal(err)
+		}
+		if typ, choices, ok := h.choicesAnswer(i); typ != discordgo.InteractionApplicationCommandAutocompleteResult || !ok || len(choices) != 0 {
+			t.Errorf("autocomplete %+v answered with type %d, choices %v (present: %v); want type 8 and none", i.Data, typ, choices, ok)
+		}
+	}
+	// The bot still answers.
+	if m := h.send(ask(inGuildA, "Mueller")); len(m.Embeds) == 0 {
+		t.Errorf("no answer after the dataless interactions: %q", m.Content)
+	}
+	h.fake.AssertClean(t)
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
-// Buttons: Context and More under an answer, Remove and Cancel under a
-// moderator's removal. Each button's custom id is declared once, as an
-// idSpec, which both writes and reads it.
+// Buttons: Context and More under an answer, Closest passages under a
+// no-answer that has some, Remove and Cancel under a moderator's removal.
+// Each button's custom id is declared once, as an idSpec, which both writes
+// and reads it.
 
 // contextArgs is what a Context button carries: the quote's span in its
 // source.
@@ -33,6 +34,15 @@ type moreArgs struct {
 // moreButton is "more:<token>:<skip>".
 var moreButton = idSpec[moreArgs]{prefix: "more", parts: func(a *moreArgs) []idPart {
 	return []idPart{textPart(&a.Token), numberPart(&a.Skip)}
+}}
+
+// closestArgs is what a Closest passages button carries: the token of the
+// question in the bot's cache.
+type closestArgs struct{ Token string }
+
+// closestButton is "near:<token>".
+var closestButton = idSpec[closestArgs]{prefix: "near", parts: func(a *closestArgs) []idPart {
+	return []idPart{textPart(&a.Token)}
 }}
 
 // removeArgs is what a Remove button carries: the source to remove.
@@ -74,6 +84,24 @@ func (b *Bot) pendingQuestion(r *request, a moreArgs) (retrieval.Question, error
 // more shows the next quotes of an earlier question to whoever pressed
 // (routes: rate limited, deferred privately).
 func (b *Bot) more(r *request, q retrieval.Question) error { return b.answerReply(r, q) }
+
+// pendingClosest resolves a Closest passages button to its question: one
+// still in the cache, asked in this server (or DM).
+func (b *Bot) pendingClosest(r *request, a closestArgs) (retrieval.Question, error) {
+	return b.pendingQuestion(r, moreArgs{Token: a.Token})
+}
+
+// closest shows the closest passages of an earlier question that nothing
+// answered directly, under the label that they may not answer it, to
+// whoever pressed only (routes: rate limited, deferred privately). The
+// library is asked again, as for More: the passages are those it holds now.
+func (b *Bot) closest(r *request, q retrieval.Question) error {
+	_, res, err := b.lookUp(r.ctx, q)
+	if err != nil {
+		return err
+	}
+	return b.reply(r, renderClosest(res))
+}
 
 // remove removes a source when a moderator confirms (routes: moderators
 // only, updating the confirmation).

@@ -51,6 +51,7 @@ func (b *Bot) routes() *router {
 
 	button(rt, contextButton, b.showContext)
 	resolvedButton(rt, moreButton, b.pendingQuestion, b.more, b.rateLimited, b.deferred(privately))
+	resolvedButton(rt, closestButton, b.pendingClosest, b.closest, b.rateLimited, b.deferred(privately))
 	button(rt, removeButton, b.remove, b.moderatorsOnly, updating)
 	button(rt, cancelRemoveButton, b.keep, updating)
 	return rt

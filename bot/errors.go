@@ -172,14 +172,21 @@ func (b *Bot) explain(ctx context.Context, err error, route string, logKey ...an
 // fail is the one place a request's error becomes a log line (with the
 // interaction id) and the member's message, sent the way the request is
 // answered (see replyMode). An error that could not reach the member is
-// only logged; so is an autocomplete's, which has no message.
+// only logged. An autocomplete has no message: its error is answered with
+// no choices.
 func (b *Bot) fail(r *request, err error) {
 	if err == nil {
 		return
 	}
 	text := b.explain(r.ctx, err, r.route, "interaction", r.i.ID)
 	var op *opError
-	if errors.As(err, &op) && op.unsent || r.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+	if errors.As(err, &op) && op.unsent {
+		return
+	}
+	if r.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		if err := b.answerChoices(r.ctx, r.i, nil); err != nil {
+			b.explain(r.ctx, err, r.route, "interaction", r.i.ID)
+		}
 		return
 	}
 	if err := b.reply(r, rendered{Content: text}); err != nil {

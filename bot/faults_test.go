@@ -183,7 +183,7 @@ func (h *harness) settle(ctx context.Context, probes []probe) (delivered, failed
 // the answer, with the custom ids of its Context and More buttons.
 func (h *harness) firstAnswer() (m discordtest.Message, ctxID, moreCustomID string) {
 	h.t.Helper()
-	m = h.send(ask(inGuildA, "Russia sanctions election interference report"))
+	m = h.send(ask(inGuildA, manyAnswers))
 	for _, row := range m.Components {
 		for _, c := range row.(*discordgo.ActionsRow).Components {
 			b := c.(*discordgo.Button)

@@ -234,7 +234,7 @@ func TestHostileCustomIDs(t *testing.T) {
 	t.Parallel()
 	h := start(t, Config{MaxQuotes: 1})
 	other := h.addSource("Ferry Story\n\nThe ferry crews voted on Wednesday to end the strike.", corpus.Meta{Scope: guildB, AddedBy: "test"})
-	m := h.send(ask(inGuildA, "Russia sanctions election interference report"))
+	m := h.send(ask(inGuildA, manyAnswers))
 	ctxID, moreID := buttonWithPrefix(t, m, contextButton.prefix), buttonWithPrefix(t, m, moreButton.prefix)
 	ctxParts, moreParts := strings.Split(ctxID, ":"), strings.Split(moreID, ":")
 	id, tok := ctxParts[1], moreParts[1]
@@ -443,7 +443,7 @@ func TestHostileRateLimitEvasion(t *testing.T) {
 			return m.Reference != nil && m.Reference.MessageID == msg.ID || m.ChannelID != channelA && m.ChannelID != channelA2 && strings.Contains(m.Content, "try again")
 		})
 	}
-	first := h.send(ask(inGuildA, "Russia sanctions election interference report"))
+	first := h.send(ask(inGuildA, manyAnswers))
 	if len(first.Embeds) == 0 {
 		t.Fatalf("first ask: %q", first.Content)
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -110,10 +109,11 @@ func updating(next handler) handler {
 	}
 }
 
-// withTargetText refuses a message command on a message with no text.
+// withTargetText refuses a message command on a message with no text, or
+// none once its markup is taken out (see questionOf).
 func withTargetText(next handler) handler {
 	return func(r *request) error {
-		if target := targetMessage(r.i); target == nil || strings.TrimSpace(target.Content) == "" {
+		if target := targetMessage(r.i); target == nil || questionOf(target.Content) == "" {
 			return usererr.New(usererr.Invalid, "That message has no text to find sources for.")
 		}
 		return next(r)

@@ -9,8 +9,8 @@ import (
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
-// questionCache remembers questions behind "More results" buttons, under a
-// short random token (a custom_id holds at most 100 characters; a question
+// questionCache remembers questions behind "More results" and "Closest
+// passages" buttons, under a short random token (a custom_id holds at most 100 characters; a question
 // may be longer). Entries expire, and the oldest go when it is full.
 type questionCache struct {
 	mu    sync.Mutex

@@ -40,10 +40,12 @@ const (
 	maxTypeShown      = 100
 )
 
-// Colours of the embeds.
+// Colours of the embeds: blue for an answer's quotes, grey for notes (a
+// quote's context, a source) and a lighter grey for closest passages.
 const (
-	colourQuote = 0x2B6CB0
-	colourNote  = 0x718096
+	colourQuote   = 0x2B6CB0
+	colourNote    = 0x718096
+	colourClosest = 0xA0AEC0
 )
 
 // noMentions is sent with every message: an explicit empty list, so that
@@ -220,26 +222,87 @@ type rendered struct {
 	Components []discordgo.MessageComponent
 }
 
+// What a no-answer says, and how the closest passages are labelled
+// wherever they are shown, so that they are never taken for an answer.
+const (
+	msgNoAnswer        = "The library has no quote that answers this."
+	msgNoDirectAnswer  = "No quote in the library answers this directly."
+	msgNoMoreQuotes    = "There are no more quotes for this question."
+	msgClosestGone     = "The library has nothing close to this question any more."
+	labelClosest       = "These passages may not answer your question"
+	labelClosestEmbed  = "Closest passage — it may not answer your question"
+	labelClosestFooter = "May not answer your question"
+	labelClosestButton = "Closest passages"
+)
+
 // renderAnswers renders a result as up to max embeds, one per quote, with a
 // Context button per quote and a More button when there are more answers.
 // moreID is the custom_id of the More button ("" for none). With no answer
-// it renders one plain sentence.
-func renderAnswers(res retrieval.Result, moreID string) rendered {
+// it renders one plain sentence; when the result has closest passages and
+// closestID is set (the custom_id of the Closest passages button), the
+// sentence says that no quote answers directly, and the button offers them.
+func renderAnswers(res retrieval.Result, moreID, closestID string) rendered {
 	if res.NoAnswer || len(res.Answers) == 0 {
-		msg := "The library has no quote that answers this."
+		if len(res.Closest) > 0 && closestID != "" {
+			return rendered{Content: msgNoDirectAnswer, Components: buttonRows([]discordgo.MessageComponent{
+				discordgo.Button{Label: labelClosestButton, Style: discordgo.SecondaryButton, CustomID: closestID},
+			})}
+		}
+		msg := msgNoAnswer
 		if res.Reason != "" && len(res.Answers) == 0 && !res.NoAnswer {
-			msg = "There are no more quotes for this question."
+			msg = msgNoMoreQuotes
 		}
 		return rendered{Content: msg}
 	}
+	out, buttons := quoteEmbeds(res.Answers, answerEmbed)
+	if moreID != "" && res.More {
+		buttons = append(buttons, discordgo.Button{Label: "More results", Style: discordgo.PrimaryButton, CustomID: moreID})
+	}
+	out.Components = buttonRows(buttons)
+	return out
+}
+
+// renderClosest renders the closest passages of a no-answer, for whoever
+// pressed Closest passages: under the label that they may not answer the
+// question, in the message and in each embed, in the grey of notes rather
+// than the blue of answers, each with its Context button. A result that
+// has answers after all (the library changed since) renders as answers,
+// without More; one with neither says so.
+func renderClosest(res retrieval.Result) rendered {
+	if len(res.Closest) == 0 {
+		if len(res.Answers) > 0 {
+			return renderAnswers(res, "", "")
+		}
+		return rendered{Content: msgClosestGone}
+	}
+	out, buttons := quoteEmbeds(res.Closest, closestEmbed)
+	out.Content = "**" + labelClosest + ".** No quote in the library answers it directly; these are the passages closest to it."
+	out.Components = buttonRows(buttons)
+	return out
+}
+
+// closestEmbed renders a closest passage like an answer (see answerEmbed),
+// labelled as one that may not answer: an author line above the quote and
+// the footer's first words say so.
+func closestEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
+	e := answerEmbed(a)
+	e.Color = colourClosest
+	e.Author = &discordgo.MessageEmbedAuthor{Name: labelClosestEmbed}
+	e.Footer.Text = plainField(labelClosestFooter+" · "+sourceLine(a.Source, a.Paragraph), maxFooter)
+	return e
+}
+
+// quoteEmbeds renders answers as embeds (one per answer, made by embed),
+// as many as Discord takes in one message, and a Context button for each.
+func quoteEmbeds(answers []retrieval.Answer, embed func(retrieval.Answer) *discordgo.MessageEmbed) (rendered, []discordgo.MessageComponent) {
 	var out rendered
 	var buttons []discordgo.MessageComponent
 	total := 0
-	for i, a := range res.Answers {
+	for i, a := range answers {
 		if i == maxEmbeds {
 			break
 		}
-		e := answerEmbed(a)
+		e := embed(a)
 		if total+embedSize(e) > maxEmbedsTotal {
 			e.Fields = nil // drop "also carried by" before dropping a quote
 			if total+embedSize(e) > maxEmbedsTotal {
@@ -254,11 +317,7 @@ func renderAnswers(res retrieval.Result, moreID string) rendered {
 			CustomID: contextID(a),
 		})
 	}
-	if moreID != "" && res.More {
-		buttons = append(buttons, discordgo.Button{Label: "More results", Style: discordgo.PrimaryButton, CustomID: moreID})
-	}
-	out.Components = buttonRows(buttons)
-	return out
+	return out, buttons
 }
 
 // buttonRows packs buttons into action rows of at most five, at most five
@@ -278,22 +337,23 @@ func contextID(a retrieval.Answer) string {
 	return contextButton.format(contextArgs{Source: a.Source.ID, Start: a.Start, End: a.End})
 }
 
-// renderContext renders the paragraph around a quote, the quote in bold.
+// renderContext renders the paragraph around a quote, the quote in bold:
+// the paragraph of the source that holds its start, through the one that
+// holds its end. A passage may be a run of short paragraphs (see
+// corpus.Passage), so the paragraphs are found by offset
+// (Source.ParagraphAt), never by the passage's first paragraph.
 func renderContext(src corpus.Source, start, end int) (rendered, error) {
 	if start < 0 || end > len(src.Text) || start >= end {
 		return rendered{}, fmt.Errorf("span [%d,%d) outside source %s", start, end, src.ID)
 	}
 	para := corpus.Span{Start: start, End: end}
-	n := 0
-	for _, p := range src.Passages {
-		if p.Start <= start && end <= p.End || (p.Start < end && start < p.End) {
-			n = p.Paragraph
-			break
-		}
+	n, last := src.ParagraphAt(start), src.ParagraphAt(end-1)
+	if first := src.ParagraphSpan(n); n > 0 && first.Start >= 0 {
+		para.Start = min(para.Start, first.Start)
+		para.End = max(para.End, first.End)
 	}
-	if ps := src.ParagraphSpan(n); ps.Start >= 0 {
-		para.Start = min(para.Start, ps.Start)
-		para.End = max(para.End, ps.End)
+	if ls := src.ParagraphSpan(last); last > n && ls.Start >= 0 {
+		para.End = max(para.End, ls.End)
 	}
 	desc := escapeMarkdown(src.Text[para.Start:start]) + "**" + escapeMarkdown(src.Text[start:end]) + "**" + escapeMarkdown(src.Text[end:para.End])
 	e := &discordgo.MessageEmbed{

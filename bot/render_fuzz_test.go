@@ -196,8 +196,11 @@ func FuzzRender(f *testing.F) {
 			}
 			res.Answers = append(res.Answers, a)
 		}
-		checkMessage(t, "answers", renderAnswers(res, moreButton.format(moreArgs{Token: "ABCDEFGHIJKLMNOP", Skip: 3 + sh.n(2, 100)})))
-		checkMessage(t, "no answer", renderAnswers(retrieval.Result{Question: quote, NoAnswer: true, Reason: note}, ""))
+		checkMessage(t, "answers", renderAnswers(res, moreButton.format(moreArgs{Token: "ABCDEFGHIJKLMNOP", Skip: 3 + sh.n(2, 100)}), ""))
+		checkMessage(t, "no answer", renderAnswers(retrieval.Result{Question: quote, NoAnswer: true, Reason: note}, "", ""))
+		near := retrieval.Result{Question: quote, NoAnswer: true, Reason: note, Closest: res.Answers}
+		checkMessage(t, "no answer with closest", renderAnswers(near, "", closestButton.format(closestArgs{Token: "ABCDEFGHIJKLMNOP"})))
+		checkMessage(t, "closest", renderClosest(near))
 
 		src := corpus.Source{Info: info(0), Text: title + "\n\n" + quote + "\n\n" + note}
 		src.Passages = []corpus.Passage{

@@ -3,8 +3,10 @@ package bot
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,16 +23,26 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // in testdata/golden (go test ./bot -update rewrites them).
 func checkGolden(t *testing.T, name string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent) {
 	t.Helper()
-	// Button custom_ids of "More" carry a random token: blank it.
-	got, err := json.MarshalIndent(map[string]any{"embeds": embeds, "components": comps}, "", "  ")
+	checkGoldenReply(t, name, "", embeds, comps)
+}
+
+// cachedToken is the random token in the custom id of a button that stands
+// for a question in the bot's cache (More, Closest passages).
+var cachedToken = regexp.MustCompile(`"((?:more|near):)[A-Z2-7]+`)
+
+// checkGoldenReply is checkGolden for a reply that has content too (kept
+// in the file when not empty). Cache tokens in custom ids are blanked.
+func checkGoldenReply(t *testing.T, name, content string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent) {
+	t.Helper()
+	reply := map[string]any{"embeds": embeds, "components": comps}
+	if content != "" {
+		reply["content"] = content
+	}
+	got, err := json.MarshalIndent(reply, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(got)
-	if i := strings.Index(s, `"more:`); i >= 0 {
-		j := strings.Index(s[i+6:], `:`)
-		s = s[:i+6] + "TOKEN" + s[i+6+j:]
-	}
+	s := cachedToken.ReplaceAllString(string(got), `"${1}TOKEN`)
 	path := filepath.Join("testdata", "golden", name+".json")
 	if *update {
 		if err := os.WriteFile(path, []byte(s+"\n"), 0o644); err != nil {
@@ -94,7 +106,7 @@ func TestRenderedAnswersStayWithinDiscordLimits(t *testing.T) {
 		}
 		answers = append(answers, retrieval.Answer{Quote: long, Start: 0, End: len(long), Paragraph: 3, Source: src, AlsoCarriedBy: also})
 	}
-	r := renderAnswers(retrieval.Result{Answers: answers, More: true}, "more:TOKEN:12")
+	r := renderAnswers(retrieval.Result{Answers: answers, More: true}, "more:TOKEN:12", "")
 	if len(r.Embeds) > maxEmbeds || len(r.Embeds) == 0 {
 		t.Fatalf("%d embeds", len(r.Embeds))
 	}
@@ -131,8 +143,69 @@ func TestRenderedAnswersStayWithinDiscordLimits(t *testing.T) {
 }
 
 func TestRenderNoAnswer(t *testing.T) {
-	r := renderAnswers(retrieval.Result{NoAnswer: true, Reason: "Nothing in the library answers this."}, "")
+	r := renderAnswers(retrieval.Result{NoAnswer: true, Reason: "Nothing in the library answers this."}, "", "")
 	if r.Content != "The library has no quote that answers this." || len(r.Embeds) != 0 {
 		t.Errorf("%+v", r)
+	}
+	// Closest passages are never shown with a no-answer: at most a button
+	// offers them.
+	closest := []retrieval.Answer{{Quote: "Nearby words.", End: 13, Source: corpus.Info{ID: "abc123abc123", Title: "Nearby"}}}
+	r = renderAnswers(retrieval.Result{NoAnswer: true, Closest: closest}, "", "")
+	if r.Content != msgNoAnswer || len(r.Embeds) != 0 || len(r.Components) != 0 {
+		t.Errorf("no-answer with closest passages but no button: %+v", r)
+	}
+	r = renderAnswers(retrieval.Result{NoAnswer: true, Closest: closest}, "more:X:3", "near:TOKEN")
+	if r.Content != msgNoDirectAnswer || len(r.Embeds) != 0 || len(r.Components) != 1 ||
+		len(r.Components[0].(discordgo.ActionsRow).Components) != 1 || r.Components[0].(discordgo.ActionsRow).Components[0].(discordgo.Button).CustomID != "near:TOKEN" {
+		t.Errorf("no-answer with closest passages: %+v", r)
+	}
+}
+
+// TestContextOfAQuoteInMergedParagraphs: a passage may be a run of short
+// paragraphs (a source with too many passages has them merged); Context of
+// a quote from the third paragraph of such a run shows that paragraph, and
+// says ¶ of it, not of the run's first.
+func TestContextOfAQuoteInMergedParagraphs(t *testing.T) {
+	doc, err := corpus.ParseText([]byte("Harbour News\n\nThe harbour opened at dawn.\n\nEleven trawlers came home.\n\nThe storm broke at noon.\n\nNo boat was lost."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := corpus.NewChunker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.MaxPassages = 1 // merge every run of short paragraphs
+	passages, _, err := ch.Chunk(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := corpus.Source{Info: corpus.Info{ID: "abc123", Title: doc.Title, Outlet: "Harbour Gazette"}, Text: doc.Text, Passages: passages}
+	if len(passages) != 1 || passages[0].LastParagraph <= passages[0].Paragraph {
+		t.Fatalf("want one passage of merged paragraphs, got %+v", passages)
+	}
+	for _, quote := range []string{"Eleven trawlers came home.", "The storm broke at noon.", "No boat was lost."} {
+		start := strings.Index(src.Text, quote)
+		n := src.ParagraphAt(start)
+		r, err := renderContext(src, start, start+len(quote))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := r.Embeds[0]
+		if e.Description != "**"+escapeMarkdown(quote)+"**" {
+			t.Errorf("context of %q: %q; want its paragraph alone", quote, e.Description)
+		}
+		if want := fmt.Sprintf("¶%d", n); !strings.HasSuffix(e.Footer.Text, want+" · source abc123") || n <= passages[0].Paragraph {
+			t.Errorf("context of %q says %q; want %s (of %d paragraphs)", quote, e.Footer.Text, want, src.ParagraphCount())
+		}
+	}
+	// A quote across two of the run's paragraphs shows both, whole.
+	start := strings.Index(src.Text, "came home.")
+	end := strings.Index(src.Text, "The storm") + len("The storm")
+	r, err := renderContext(src, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Embeds[0].Description, "Eleven trawlers **came home.\n\nThe storm** broke at noon."; got != want {
+		t.Errorf("context across paragraphs: %q, want %q", got, want)
 	}
 }

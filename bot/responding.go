@@ -94,12 +94,39 @@ const callbackBuckets = 16
 // callback's URL — the interaction's id and token — and never frees a
 // bucket, so InteractionRespond keeps a few hundred bytes for every
 // interaction the bot ever answers.
-func (b *Bot) interactionRespond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+//
+// resp is a *discordgo.InteractionResponse, or another body of the same
+// shape (choicesResponse).
+func (b *Bot) interactionRespond(ctx context.Context, i *discordgo.Interaction, resp any) error {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(i.ID)) // a hash never fails to write
 	bucket := fmt.Sprintf("interaction callbacks %d", h.Sum32()%callbackBuckets)
 	_, err := b.session.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), resp, bucket, discordgo.WithContext(ctx))
 	return err
+}
+
+// choicesResponse is an autocomplete's answer as Discord requires it: with
+// its list of choices even when that is empty (discordgo's
+// InteractionResponseData leaves an empty list out, and Discord refuses an
+// answer without one).
+type choicesResponse struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
+}
+
+// answerChoices answers an autocomplete with choices, which may be none.
+func (b *Bot) answerChoices(ctx context.Context, i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) error {
+	resp := choicesResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult}
+	resp.Data.Choices = choices
+	if resp.Data.Choices == nil {
+		resp.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	if err := b.interactionRespond(ctx, i, resp); err != nil {
+		return unsent("autocomplete response", err)
+	}
+	return nil
 }
 
 // sendReply posts m in a channel as a reply to message messageID.

@@ -65,14 +65,7 @@ func (b *Bot) suggestSources(ownOnly bool) handler {
 				break
 			}
 		}
-		err = b.interactionRespond(r.ctx, r.i, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: choices},
-		})
-		if err != nil {
-			return unsent("autocomplete response", err)
-		}
-		return nil
+		return b.answerChoices(r.ctx, r.i, choices)
 	}
 }
 

@@ -125,6 +125,15 @@ func SelectMenuChoice(inv Invoker, message *discordgo.Message, customID string, 
 	return i
 }
 
+// Dataless is an interaction of type t (an autocomplete, a command, a
+// component, a modal submit) with no "data" field at all. Discord sends
+// data with each of these, but a Discord-compatible server may not, and
+// discordgo then hands the handler an interaction whose Data is nil
+// (ApplicationCommandData and the like panic on it).
+func Dataless(inv Invoker, t discordgo.InteractionType) *discordgo.Interaction {
+	return inv.interaction(t, nil)
+}
+
 // TextValue is what the user typed into one text input of a modal.
 type TextValue struct {
 	CustomID string // the text input's custom_id

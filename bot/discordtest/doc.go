@@ -15,8 +15,9 @@
 //     GUILD_CREATE carry the guilds, as on Discord);
 //   - acts as users do: DispatchInteraction with an interaction built by
 //     SlashCommand, ButtonPress, ModalSubmit, ... for an Invoker (InGuild,
-//     InDM); DispatchMessage for a message a user posts; Dispatch for any
-//     other event;
+//     InDM), or by Dataless for one without data, as a Discord-compatible
+//     server may send; DispatchMessage for a message a user posts; Dispatch
+//     for any other event;
 //   - waits for what the bot does, instead of sleeping: WaitMessage, WaitFor,
 //     or Wait on any condition. Every request (Requests) and every message
 //     the bot sent or edited (Messages) is recorded;

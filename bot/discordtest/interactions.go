@@ -99,7 +99,9 @@ func (s *Server) DispatchInteraction(i *discordgo.Interaction) error {
 
 // marshalInteraction encodes an interaction as Discord sends it. discordgo
 // does not encode a modal submit's components (its field is tagged "-"), so
-// they are added here.
+// they are added here. An interaction with nil Data is sent without a
+// "data" field (discordgo would send "data": null), as an interaction
+// without data comes (see Dataless).
 func marshalInteraction(i *discordgo.Interaction) (json.RawMessage, error) {
 	raw, err := json.Marshal(i)
 	if err != nil {
@@ -112,18 +114,22 @@ func marshalInteraction(i *discordgo.Interaction) (json.RawMessage, error) {
 	case *discordgo.ModalSubmitInteractionData:
 		md = d
 	}
-	if md == nil {
+	if md == nil && i.Data != nil {
 		return raw, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, fmt.Errorf("discordtest: re-decoding interaction: %w", err)
 	}
-	data, err := json.Marshal(map[string]any{"custom_id": md.CustomID, "components": md.Components})
-	if err != nil {
-		return nil, fmt.Errorf("discordtest: encoding modal submit components: %w", err)
+	if md == nil {
+		delete(obj, "data")
+	} else {
+		data, err := json.Marshal(map[string]any{"custom_id": md.CustomID, "components": md.Components})
+		if err != nil {
+			return nil, fmt.Errorf("discordtest: encoding modal submit components: %w", err)
+		}
+		obj["data"] = data
 	}
-	obj["data"] = data
 	raw, err = json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("discordtest: encoding interaction: %w", err)

@@ -425,3 +425,32 @@ func kindStrings(ks []MessageKind) []string {
 	}
 	return out
 }
+
+// TestDatalessInteraction: Dataless sends an interaction without a "data"
+// field, which discordgo hands on with Data nil; the interaction can still
+// be answered (an autocomplete with an empty list of choices).
+func TestDatalessInteraction(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	srv, s, interactions := connected(t)
+	guild := InGuild(guildID, channelID, alice(), 0)
+	for _, typ := range []discordgo.InteractionType{discordgo.InteractionApplicationCommandAutocomplete,
+		discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit} {
+		i := Dataless(guild, typ)
+		got := dispatch(ctx, t, srv, interactions, i)
+		if got.Data != nil || got.Type != typ || got.Member == nil || got.Member.User.ID != alice().ID {
+			t.Errorf("%s: the bot received data %#v, type %s, member %+v; want no data", typ, got.Data, got.Type, got.Member)
+		}
+	}
+	ac := Dataless(guild, discordgo.InteractionApplicationCommandAutocomplete)
+	got := dispatch(ctx, t, srv, interactions, ac)
+	err := s.InteractionRespond(got, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "none", Value: "none"}}}})
+	if err != nil {
+		t.Fatalf("answering a dataless autocomplete: %v", err)
+	}
+	r, err := srv.WaitFor(ctx, func(r Request) bool { return r.Is("POST /interactions/" + ac.ID + "/*/callback") })
+	if err != nil || r.Status != http.StatusNoContent {
+		t.Errorf("callback %v, %v; want 204", r, err)
+	}
+}
