@@ -81,7 +81,7 @@ func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error
 		next.Skip = q.Skip + len(res.Answers)
 		more = moreButton.format(moreArgs{Token: b.pending.put(next), Skip: next.Skip})
 	}
-	return renderAnswers(res, more), nil
+	return renderLinkedAnswers(res, more, b.lib.QuoteLinks(ctx, res.Answers, q.Scope, maxEmbedURL)), nil
 }
 
 // questionFromText makes a question of a message: at most the longest

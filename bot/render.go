@@ -16,6 +16,7 @@ import (
 // Discord's documented limits on what a message may carry.
 const (
 	maxContent          = 2000
+	maxEmbedURL         = corpus.MaxLinkBytes
 	maxEmbeds           = 10
 	maxEmbedTitle       = 256
 	maxEmbedDescription = 4096
@@ -167,11 +168,20 @@ func linkURL(raw string) string {
 
 // answerEmbed renders one answer as an embed: the quote as a block quote,
 // the article title (linked when it has a URL), and outlet, date, paragraph
-// and source id; syndicated copies in "Also carried by".
-func answerEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
+// and source id; syndicated copies in "Also carried by". link, when it is
+// a web link, is the title's link (to the quote in the page, see
+// corpus.QuoteLink) instead of the source's URL.
+func answerEmbed(a retrieval.Answer, link string) *discordgo.MessageEmbed {
+	href := linkURL(link)
+	if href == "" || len(href) > maxEmbedURL {
+		href = linkURL(a.Source.URL)
+	}
+	if len(href) > maxEmbedURL {
+		href = ""
+	}
 	e := &discordgo.MessageEmbed{
 		Title:       plainField(a.Source.Title, maxEmbedTitle),
-		URL:         linkURL(a.Source.URL),
+		URL:         href,
 		Description: truncate(quoteMarkdown(a), maxEmbedDescription),
 		Color:       colourQuote,
 		Footer:      &discordgo.MessageEmbedFooter{Text: plainField(sourceLine(a.Source, a.Paragraph), maxFooter)},
@@ -225,6 +235,12 @@ type rendered struct {
 // moreID is the custom_id of the More button ("" for none). With no answer
 // it renders one plain sentence.
 func renderAnswers(res retrieval.Result, moreID string) rendered {
+	return renderLinkedAnswers(res, moreID, nil)
+}
+
+// renderLinkedAnswers is renderAnswers with links[i], when set, as the
+// link of answer i's title.
+func renderLinkedAnswers(res retrieval.Result, moreID string, links []string) rendered {
 	if res.NoAnswer || len(res.Answers) == 0 {
 		msg := "The library has no quote that answers this."
 		if res.Reason != "" && len(res.Answers) == 0 && !res.NoAnswer {
@@ -239,7 +255,11 @@ func renderAnswers(res retrieval.Result, moreID string) rendered {
 		if i == maxEmbeds {
 			break
 		}
-		e := answerEmbed(a)
+		link := ""
+		if i < len(links) {
+			link = links[i]
+		}
+		e := answerEmbed(a, link)
 		if total+embedSize(e) > maxEmbedsTotal {
 			e.Fields = nil // drop "also carried by" before dropping a quote
 			if total+embedSize(e) > maxEmbedsTotal {

@@ -105,6 +105,13 @@ func TestFeedsPoll(t *testing.T) {
 	if !strings.Contains(out, "lighthouse repairs would be paid for by a levy") {
 		t.Fatalf("ask: %s", out)
 	}
+	var res jsonResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Answers) == 0 {
+		t.Fatalf("ask --json: %v %s", err, out)
+	}
+	if a := res.Answers[0]; !strings.HasPrefix(a.Link, a.Source.URL+"#:~:text=") {
+		t.Fatalf("link %q for %s", a.Link, a.Source.URL)
+	}
 	_, out, _ = cli(t, data, "feeds", "list", "--json")
 	var list []feedView
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0].Added != 3 || list[0].Scope != "global" {
@@ -196,6 +203,9 @@ func TestServeFollowsFeeds(t *testing.T) {
 				got = append(got, e.Description)
 			}
 			t.Fatalf("no answer with %q: %q", want, got)
+		}
+		if u := m.Embeds[0].URL; !strings.HasPrefix(u, o.srv.URL+"/story/") || !strings.Contains(u, "#:~:text=") || len(u) > 512 {
+			t.Fatalf("the title links to %q, not to the quote", u)
 		}
 	}
 	added(1)
