@@ -87,13 +87,13 @@ func (s *Store) Record(ctx context.Context, kind, key string) ([]byte, error) {
 	return v, nil
 }
 
-// KeepRecord, returned by an UpdateRecord function, leaves the record as
+// ErrKeepRecord, returned by an UpdateRecord function, leaves the record as
 // it was and makes UpdateRecord return nil.
-var KeepRecord = errors.New("keep the record as it is")
+var ErrKeepRecord = errors.New("keep the record as it is")
 
 // UpdateRecord reads a record and writes what fn makes of it, in one
 // transaction: fn gets the stored value (nil when there is none) and
-// returns the new value, or nil to delete the record, or KeepRecord to
+// returns the new value, or nil to delete the record, or ErrKeepRecord to
 // change nothing. An error from fn changes nothing and is returned.
 func (s *Store) UpdateRecord(ctx context.Context, kind, key string, fn func(old []byte) ([]byte, error)) error {
 	k, err := recordKey(kind, key)
@@ -126,7 +126,7 @@ func (s *Store) UpdateRecord(ctx context.Context, kind, key string, fn func(old 
 		}
 		return b.Put(k, v)
 	})
-	if errors.Is(err, KeepRecord) {
+	if errors.Is(err, ErrKeepRecord) {
 		return nil
 	}
 	return err

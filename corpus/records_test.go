@@ -39,7 +39,7 @@ func TestRecords(t *testing.T) {
 	}); !errors.Is(err, boom) {
 		t.Fatalf("UpdateRecord = %v", err)
 	}
-	if err := s.UpdateRecord(ctx, "feed", "b", func([]byte) ([]byte, error) { return nil, KeepRecord }); err != nil {
+	if err := s.UpdateRecord(ctx, "feed", "b", func([]byte) ([]byte, error) { return nil, ErrKeepRecord }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -183,7 +183,7 @@ func (s *Service) save(ctx context.Context, f *Feed) error {
 	err = s.lib.UpdateRecord(ctx, recordKind, f.ID, func(old []byte) ([]byte, error) {
 		if old == nil {
 			gone = true
-			return nil, corpus.KeepRecord
+			return nil, corpus.ErrKeepRecord
 		}
 		return b, nil
 	})
