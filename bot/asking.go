@@ -84,7 +84,7 @@ func (b *Bot) answer(ctx context.Context, q retrieval.Question) (rendered, error
 	if res.NoAnswer && len(res.Closest) > 0 {
 		closest = closestButton.format(closestArgs{Token: b.pending.put(q)})
 	}
-	return renderAnswers(res, more, closest), nil
+	return renderLinkedAnswers(res, more, closest, b.lib.QuoteLinks(ctx, res.Answers, q.Scope, maxEmbedURL)), nil
 }
 
 // lookUp asks the library q and returns q as asked, with its result. q.Text

@@ -35,6 +35,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/feeds"
 	"github.com/verbatim-bot/verbatim/retrieval"
 	"github.com/verbatim-bot/verbatim/usererr"
 )
@@ -115,6 +116,7 @@ type Bot struct {
 	limits  *limiter
 	pending *questionCache
 	metrics *Metrics
+	feeds   atomic.Pointer[feeds.Service] // nil: following feeds is off
 
 	ctx        context.Context // cancelled when the bot stops
 	inflight   sync.WaitGroup

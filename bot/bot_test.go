@@ -373,8 +373,16 @@ func TestModeratorAddsTextSeenInItsGuildOnly(t *testing.T) {
 	q := "how many trawlers did the harbour master count"
 	m = h.send(ask(inGuildA, q))
 	h.assertQuotesVerbatim(m)
-	if !strings.Contains(m.Embeds[0].Footer.Text, added.ID) || m.Embeds[0].URL != "https://example.org/trawlers" {
-		t.Errorf("guild A did not get its source: %+v", m.Embeds[0])
+	if !strings.Contains(m.Embeds[0].Footer.Text, added.ID) || !strings.HasPrefix(m.Embeds[0].URL, "https://example.org/trawlers#:~:text=") {
+		t.Errorf("guild A did not get its source, linked at the quote: %+v", m.Embeds[0])
+	}
+	// The title's link finds the quote, and only it, in the stored text.
+	src, err := h.lib.Get(context.Background(), added.ID, guildA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp, n := corpus.FindTextDirective(src.Text, m.Embeds[0].URL); n != 1 || !strings.Contains(unrender(m.Embeds[0].Description), src.Text[sp.Start:sp.End]) {
+		t.Errorf("the link %s finds %q (%d matches)", m.Embeds[0].URL, src.Text[sp.Start:sp.End], n)
 	}
 	for _, other := range []discordtest.Invoker{inGuildB, inDM} {
 		m = h.send(ask(other, q))

@@ -22,6 +22,7 @@ const (
 	routeShowSource = "/" + cmdSources + "/show"
 	routeRemove     = "/" + cmdLibrary + "/remove"
 	routeAddFile    = "/" + cmdLibrary + "/add/file"
+	routeUnfollow   = "/" + cmdLibrary + "/unfollow"
 )
 
 // routes is where every interaction goes: the handler of each command,
@@ -40,7 +41,7 @@ func (b *Bot) routes() *router {
 	rt.autocomplete(routeShowSource, b.suggestSources(false))
 
 	curators := []middleware{inServer, b.moderatorsOnly}
-	rt.command("/"+cmdLibrary, usage("Use /library add or /library remove."), curators...)
+	rt.command("/"+cmdLibrary, usage("Use /library add, remove, follow, feeds or unfollow."), curators...)
 	rt.command("/"+cmdLibrary+"/add", usage("Use /library add text, file or url."), curators...)
 	rt.command("/"+cmdLibrary+"/add/text", b.openAddForm, curators...)
 	rt.modal(modalAddText, b.addText, b.moderatorsOnly, b.deferred(privately))
@@ -48,6 +49,10 @@ func (b *Bot) routes() *router {
 	rt.command("/"+cmdLibrary+"/add/url", b.addURL, append(curators, b.deferred(privately))...)
 	rt.command(routeRemove, b.confirmRemove, curators...)
 	rt.autocomplete(routeRemove, b.suggestSources(true))
+	rt.command("/"+cmdLibrary+"/follow", b.followFeed, append(curators, b.deferred(privately))...)
+	rt.command("/"+cmdLibrary+"/feeds", b.listFeeds, append(curators, b.deferred(privately))...)
+	rt.command(routeUnfollow, b.unfollowFeed, append(curators, b.deferred(privately))...)
+	rt.autocomplete(routeUnfollow, b.suggestFeeds)
 
 	button(rt, contextButton, b.showContext)
 	resolvedButton(rt, moreButton, b.pendingQuestion, b.more, b.rateLimited, b.deferred(privately))
@@ -70,7 +75,8 @@ const moderatorPermissions = discordgo.PermissionManageMessages | discordgo.Perm
 //
 //   - /ask question [outlet] [after] [before] [private] — everyone, DMs too
 //   - /sources list [page] | show id — everyone, in servers
-//   - /library add text | add file file | add url url | remove id — for
+//   - /library add text | add file file | add url url | remove id |
+//     follow url | feeds | unfollow id — for
 //     moderators: registered with default_member_permissions Manage
 //     Messages so that other members do not see it (server admins can
 //     grant it to more roles in Server Settings → Integrations), and
@@ -132,6 +138,15 @@ func Commands() []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a source from this server's library",
 					Options: []*discordgo.ApplicationCommandOption{
 						{Type: discordgo.ApplicationCommandOptionString, Name: "id", Description: "The source (type to search titles)", Required: true, Autocomplete: true},
+					}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "follow", Description: "Follow an outlet's feed: its new articles are added to this server's library",
+					Options: []*discordgo.ApplicationCommandOption{
+						{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "The feed (RSS, Atom, JSON Feed) or a page that links to it", Required: true, MaxLength: 2000},
+					}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "feeds", Description: "The feeds this server follows: when read, what they added, their errors"},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "unfollow", Description: "Stop following a feed (the articles it added stay)",
+					Options: []*discordgo.ApplicationCommandOption{
+						{Type: discordgo.ApplicationCommandOptionString, Name: "feed", Description: "The feed (type to search)", Required: true, Autocomplete: true},
 					}},
 			},
 		},

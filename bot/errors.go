@@ -58,11 +58,18 @@ func notAdded(cause error, why string) error {
 // when it is internal (or already a user error). It is the one place that
 // knows their wording.
 func (b *Bot) toUserError(err error, route string) error {
+	cause := underneath(err)
+	if errors.Is(err, corpus.ErrInvalid) {
+		// corpus says what was wrong in its own words, which may carry a
+		// moderator's own text (a date, a URL): escaped before a member
+		// sees it, so it is checked before user errors pass through as
+		// they are.
+		return notAdded(err, detail(cause, corpus.ErrInvalid))
+	}
 	if usererr.As(err) != nil {
 		return err
 	}
 	var exists *corpus.ExistsError
-	cause := underneath(err)
 	switch {
 	case errors.Is(err, retrieval.ErrBadFilter):
 		return usererr.Wrap(usererr.Invalid, err, "%s", sentence(detail(cause, retrieval.ErrBadFilter)))
@@ -70,8 +77,6 @@ func (b *Bot) toUserError(err error, route string) error {
 		return usererr.Wrap(usererr.Invalid, err, "%s", sentence(cause.Error()))
 	case errors.As(err, &exists):
 		return usererr.Wrap(usererr.Exists, err, "Already in the library as `%s` (**%s**).", exists.ID, escapeMarkdown(truncate(exists.Title, 200)))
-	case errors.Is(err, corpus.ErrInvalid):
-		return notAdded(err, detail(cause, corpus.ErrInvalid))
 	case errors.Is(err, retrieval.ErrNotVisible):
 		return usererr.Wrap(usererr.Forbidden, err, "That source is in the global library, which only the operator can change.")
 	case errors.Is(err, corpus.ErrNotFound):

@@ -16,6 +16,11 @@ type Metrics struct {
 	Sources       prometheus.GaugeFunc
 	Adds          prometheus.Counter
 	Refusals      *prometheus.CounterVec
+	// FeedPolls counts reads of followed feeds by outcome (ok,
+	// not_modified, error); FeedItems their items by outcome (added,
+	// duplicate, failed, retry, capped).
+	FeedPolls *prometheus.CounterVec
+	FeedItems *prometheus.CounterVec
 }
 
 // NewMetrics makes the bot's metrics in a new registry.
@@ -28,11 +33,24 @@ func NewMetrics() *Metrics {
 			Name: "verbatim_answer_seconds", Help: "Time to answer a question (search, quote selection, grouping).",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}),
-		Adds:     prometheus.NewCounter(prometheus.CounterOpts{Name: "verbatim_sources_added_total", Help: "Sources added from Discord."}),
-		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "verbatim_refusals_total", Help: "Requests refused, by reason."}, []string{"reason"}),
+		Adds:      prometheus.NewCounter(prometheus.CounterOpts{Name: "verbatim_sources_added_total", Help: "Sources added from Discord."}),
+		Refusals:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "verbatim_refusals_total", Help: "Requests refused, by reason."}, []string{"reason"}),
+		FeedPolls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "verbatim_feed_polls_total", Help: "Reads of followed feeds, by outcome."}, []string{"outcome"}),
+		FeedItems: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "verbatim_feed_items_total", Help: "Items of followed feeds, by what became of them."}, []string{"outcome"}),
 	}
-	m.Registry.MustRegister(m.Answers, m.NoAnswers, m.AnswerLatency, m.Adds, m.Refusals)
+	m.Registry.MustRegister(m.Answers, m.NoAnswers, m.AnswerLatency, m.Adds, m.Refusals, m.FeedPolls, m.FeedItems)
 	return m
+}
+
+// ObserveFeed counts one outcome of the feeds service (feeds.Options.Observe):
+// what is "poll" or "item".
+func (m *Metrics) ObserveFeed(what, outcome string) {
+	switch what {
+	case "poll":
+		m.FeedPolls.WithLabelValues(outcome).Inc()
+	case "item":
+		m.FeedItems.WithLabelValues(outcome).Inc()
+	}
 }
 
 // WatchSources registers a gauge of the library's size, read when scraped.

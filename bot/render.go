@@ -16,6 +16,7 @@ import (
 // Discord's documented limits on what a message may carry.
 const (
 	maxContent          = 2000
+	maxEmbedURL         = corpus.MaxLinkBytes
 	maxEmbeds           = 10
 	maxEmbedTitle       = 256
 	maxEmbedDescription = 4096
@@ -169,11 +170,20 @@ func linkURL(raw string) string {
 
 // answerEmbed renders one answer as an embed: the quote as a block quote,
 // the article title (linked when it has a URL), and outlet, date, paragraph
-// and source id; syndicated copies in "Also carried by".
-func answerEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
+// and source id; syndicated copies in "Also carried by". link, when it is
+// a web link, is the title's link (to the quote in the page, see
+// corpus.QuoteLink) instead of the source's URL.
+func answerEmbed(a retrieval.Answer, link string) *discordgo.MessageEmbed {
+	href := linkURL(link)
+	if href == "" || len(href) > maxEmbedURL {
+		href = linkURL(a.Source.URL)
+	}
+	if len(href) > maxEmbedURL {
+		href = ""
+	}
 	e := &discordgo.MessageEmbed{
 		Title:       plainField(a.Source.Title, maxEmbedTitle),
-		URL:         linkURL(a.Source.URL),
+		URL:         href,
 		Description: truncate(quoteMarkdown(a), maxEmbedDescription),
 		Color:       colourQuote,
 		Footer:      &discordgo.MessageEmbedFooter{Text: plainField(sourceLine(a.Source, a.Paragraph), maxFooter)},
@@ -242,6 +252,12 @@ const (
 // closestID is set (the custom_id of the Closest passages button), the
 // sentence says that no quote answers directly, and the button offers them.
 func renderAnswers(res retrieval.Result, moreID, closestID string) rendered {
+	return renderLinkedAnswers(res, moreID, closestID, nil)
+}
+
+// renderLinkedAnswers is renderAnswers with links[i], when set, as the
+// link of answer i's title.
+func renderLinkedAnswers(res retrieval.Result, moreID, closestID string, links []string) rendered {
 	if res.NoAnswer || len(res.Answers) == 0 {
 		if len(res.Closest) > 0 && closestID != "" {
 			return rendered{Content: msgNoDirectAnswer, Components: buttonRows([]discordgo.MessageComponent{
@@ -254,7 +270,7 @@ func renderAnswers(res retrieval.Result, moreID, closestID string) rendered {
 		}
 		return rendered{Content: msg}
 	}
-	out, buttons := quoteEmbeds(res.Answers, answerEmbed)
+	out, buttons := quoteEmbeds(res.Answers, links, answerEmbed)
 	if moreID != "" && res.More {
 		buttons = append(buttons, discordgo.Button{Label: "More results", Style: discordgo.PrimaryButton, CustomID: moreID})
 	}
@@ -275,7 +291,7 @@ func renderClosest(res retrieval.Result) rendered {
 		}
 		return rendered{Content: msgClosestGone}
 	}
-	out, buttons := quoteEmbeds(res.Closest, closestEmbed)
+	out, buttons := quoteEmbeds(res.Closest, nil, closestEmbed)
 	out.Content = "**" + labelClosest + ".** No quote in the library answers it directly; these are the passages closest to it."
 	out.Components = buttonRows(buttons)
 	return out
@@ -284,17 +300,18 @@ func renderClosest(res retrieval.Result) rendered {
 // closestEmbed renders a closest passage like an answer (see answerEmbed),
 // labelled as one that may not answer: an author line above the quote and
 // the footer's first words say so.
-func closestEmbed(a retrieval.Answer) *discordgo.MessageEmbed {
-	e := answerEmbed(a)
+func closestEmbed(a retrieval.Answer, link string) *discordgo.MessageEmbed {
+	e := answerEmbed(a, link)
 	e.Color = colourClosest
 	e.Author = &discordgo.MessageEmbedAuthor{Name: labelClosestEmbed}
 	e.Footer.Text = plainField(labelClosestFooter+" · "+sourceLine(a.Source, a.Paragraph), maxFooter)
 	return e
 }
 
-// quoteEmbeds renders answers as embeds (one per answer, made by embed),
-// as many as Discord takes in one message, and a Context button for each.
-func quoteEmbeds(answers []retrieval.Answer, embed func(retrieval.Answer) *discordgo.MessageEmbed) (rendered, []discordgo.MessageComponent) {
+// quoteEmbeds renders answers as embeds (one per answer, made by embed with
+// links[i] as its title's link when set), as many as Discord takes in one
+// message, and a Context button for each.
+func quoteEmbeds(answers []retrieval.Answer, links []string, embed func(retrieval.Answer, string) *discordgo.MessageEmbed) (rendered, []discordgo.MessageComponent) {
 	var out rendered
 	var buttons []discordgo.MessageComponent
 	total := 0
@@ -302,7 +319,11 @@ func quoteEmbeds(answers []retrieval.Answer, embed func(retrieval.Answer) *disco
 		if i == maxEmbeds {
 			break
 		}
-		e := embed(a)
+		link := ""
+		if i < len(links) {
+			link = links[i]
+		}
+		e := embed(a, link)
 		if total+embedSize(e) > maxEmbedsTotal {
 			e.Fields = nil // drop "also carried by" before dropping a quote
 			if total+embedSize(e) > maxEmbedsTotal {

@@ -33,4 +33,10 @@
 // chunk_sentences.go into sentences, long ones cut into pieces;
 // chunk_merge.go merges short paragraphs when a source would have too many
 // passages, and finds a paragraph again inside a merged passage.
+//
+// Beside the sources: fetch_feed.go fetches a feed document (conditional
+// GET, feed types, its own size cap) for package feeds; records.go keeps
+// small records that are not sources (a followed feed's state) in the
+// store, each written whole; fragment.go makes a link that opens a source's
+// page at a quote (QuoteLink, a text fragment).
 package corpus

@@ -58,6 +58,19 @@ type Info struct {
 	Previous     string `json:"previous,omitempty"`
 	// PassageCount is the number of passages (units of search).
 	PassageCount int `json:"passages"`
+	// Feed is where a source added from a followed feed came from.
+	Feed *FeedItem `json:"feed,omitempty"`
+}
+
+// FeedItem is the provenance of a source added from a followed feed: the
+// feed's id and address, the item's id (guid) and link, and the date the
+// feed gave the item (RFC 3339, "" when it gave none).
+type FeedItem struct {
+	FeedID  string `json:"feed_id"`
+	FeedURL string `json:"feed_url"`
+	GUID    string `json:"guid,omitempty"`
+	Link    string `json:"link,omitempty"`
+	Date    string `json:"date,omitempty"`
 }
 
 // Source is one article in the library: its Info and its clean text, with
@@ -90,6 +103,8 @@ type Meta struct {
 	Snapshot     []byte
 	SnapshotType string
 	FetchedAt    time.Time
+	// Feed is set for an article added from a followed feed.
+	Feed *FeedItem
 }
 
 // ErrInvalid is wrapped by errors about a source or its metadata that cannot
@@ -180,6 +195,7 @@ func NewSource(doc Document, meta Meta, chunker *Chunker, now time.Time) (Source
 			Note:          meta.Note,
 			PassageCount:  len(passages),
 			FetchedAt:     meta.FetchedAt.UTC().Truncate(time.Second),
+			Feed:          meta.Feed,
 		},
 		Text:      doc.Text,
 		Passages:  passages,

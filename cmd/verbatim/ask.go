@@ -38,6 +38,9 @@ type jsonAnswer struct {
 	Evidence      retrieval.Evidence `json:"evidence"`
 	Source        jsonSource         `json:"source"`
 	AlsoCarriedBy []jsonSource       `json:"also_carried_by"`
+	// Link opens the source's page at the quote (a text fragment), when
+	// the source has a URL.
+	Link string `json:"link,omitempty"`
 }
 
 // jsonResult is what `ask --json` prints.
@@ -134,7 +137,11 @@ func askQuestion(ctx context.Context, e *env, args []string) error {
 	}
 	res.Question = typed
 	if *asJSON {
-		return printJSON(e.stdout, toJSONResult(res))
+		out := toJSONResult(res)
+		for i, link := range lib.QuoteLinks(ctx, res.Answers, *scope, corpus.MaxLinkBytes) {
+			out.Answers[i].Link = link
+		}
+		return printJSON(e.stdout, out)
 	}
 	printAnswers(e.stdout, res, *closest)
 	return nil

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/verbatim-bot/verbatim/feeds"
 )
 
 // fileConfig is config.yaml: every setting of the operator's one file. See
@@ -41,6 +43,17 @@ type fileConfig struct {
 		MaxBytes   int64         `yaml:"max_bytes"`
 		Timeout    time.Duration `yaml:"timeout"`
 	} `yaml:"fetch"`
+	Feeds struct {
+		// Poll off stops serve from reading followed feeds (feeds poll
+		// from cron still can).
+		Poll              *bool         `yaml:"poll"`
+		Every             time.Duration `yaml:"every"`
+		CheckEvery        time.Duration `yaml:"check_every"`
+		MaxFeeds          int           `yaml:"max_feeds"`
+		MaxArticlesPerDay int           `yaml:"max_articles_per_day"`
+		MaxFeedBytes      int64         `yaml:"max_feed_bytes"`
+		MaxItemsPerPoll   int           `yaml:"max_items_per_poll"`
+	} `yaml:"feeds"`
 	HTTP struct {
 		Listen string `yaml:"listen"`
 	} `yaml:"http"`
@@ -96,6 +109,10 @@ func (c fileConfig) validate() error {
 		return fmt.Errorf("answers.max_quote_chars must be at least 80, not %d", c.Answers.MaxQuoteChars)
 	case c.Limits.MemberPerMinute < 0 || c.Limits.GuildPerMinute < 0 || c.Limits.MemberBurst < 0 || c.Limits.GuildBurst < 0:
 		return errors.New("limits must not be negative")
+	case c.Feeds.Every != 0 && c.Feeds.Every < feeds.MinEvery:
+		return fmt.Errorf("feeds.every must be at least %s, not %s", feeds.MinEvery, c.Feeds.Every)
+	case c.Feeds.CheckEvery < 0 || c.Feeds.MaxFeeds < 0 || c.Feeds.MaxArticlesPerDay < 0 || c.Feeds.MaxFeedBytes < 0 || c.Feeds.MaxItemsPerPoll < 0:
+		return errors.New("feeds settings must not be negative")
 	case c.ShutdownGrace < 0:
 		return errors.New("shutdown_grace must not be negative")
 	}

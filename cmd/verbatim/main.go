@@ -103,6 +103,7 @@ func commands() []command {
 		{"restore", "[flags] VERSION_ID", "make an earlier version of a refreshed article current again", runRestore},
 		{"export", "[flags] > FILE", "write the whole library to standard output as a backup (JSON Lines)", runExport},
 		{"import", "[flags] FILE|-", "restore a backup written by export (- reads standard input)", runImport},
+		{"feeds", "add URL | list | remove ID | poll", "follow outlets' feeds: their new articles are added when they are polled", runFeeds},
 		{"serve", "[--config FILE]", "run the Discord bot (token from DISCORD_TOKEN)", runServe},
 		{"eval", "[flags] QUESTIONS.yaml | --beir DIR", "measure answer quality (questions file or BEIR benchmark)", runEval},
 		{"bench", "[flags]", "measure speed and memory on a generated corpus", runBench},

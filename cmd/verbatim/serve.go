@@ -36,12 +36,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	svc, err := newFeeds(s.cfg, lib, log, metrics.ObserveFeed)
+	if err != nil {
+		return err
+	}
+	b.SetFeeds(svc)
 	if s.cfg.HTTP.Listen != "" {
 		stop, err := serveHealth(s.cfg.HTTP.Listen, metrics.Handler(b.Ready), log)
 		if err != nil {
 			return err
 		}
 		defer stop()
+	}
+	if s.cfg.Feeds.Poll == nil || *s.cfg.Feeds.Poll {
+		// Polling stops with ctx, before the library is closed.
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); svc.Run(pctx, s.cfg.Feeds.CheckEvery) }()
+		defer func() { cancel(); <-done }()
 	}
 	return tokenRefused(b.Run(ctx, s.cfg.ShutdownGrace))
 }
