@@ -227,6 +227,19 @@ func (b *Bot) Ready() bool {
 	return b.registered.Load() && b.connected.Load() && !b.stopping.Load()
 }
 
+// Health is nil while the bot is ready and its library sound, else what is
+// wrong: for /healthz, so an orchestrator restarts a process whose store or
+// index went bad under it, not only one that lost Discord.
+func (b *Bot) Health() error {
+	if !b.Ready() {
+		return errors.New("not connected to Discord")
+	}
+	if err := b.lib.Health(); err != nil {
+		return fmt.Errorf("library: %w", err)
+	}
+	return nil
+}
+
 func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	b.connected.Store(true)
 	if r.User != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -784,13 +785,25 @@ func TestHealthAndMetrics(t *testing.T) {
 	h.bot.metrics.WatchSources(func() float64 { return 5 })
 	h.send(ask(inGuildA, "Mueller"))
 	h.send(ask(inGuildA, "What is the capital of Australia?"))
-	srv := httptest.NewServer(h.bot.metrics.Handler(h.bot.Ready))
+	srv := httptest.NewServer(h.bot.metrics.Handler(h.bot.Health))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// A library gone bad under a connected bot makes the process unhealthy.
+	bad := httptest.NewServer(h.bot.metrics.Handler(func() error { return errors.New("library: the index is damaged") }))
+	defer bad.Close()
+	if resp, err := http.Get(bad.URL + "/healthz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("healthz with a damaged library: %v %v, want 503", resp, err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "index is damaged") {
+			t.Errorf("healthz with a damaged library says %q", body)
+		}
+	}
 	resp, err = http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -59,13 +59,16 @@ func (m *Metrics) WatchSources(count func() float64) {
 	m.Registry.MustRegister(m.Sources)
 }
 
-// Handler serves /healthz (200 while ready is true, else 503) and /metrics.
-func (m *Metrics) Handler(ready func() bool) http.Handler {
+// Handler serves /healthz (200 while health says nil, else 503 with what
+// it said) and /metrics.
+func (m *Metrics) Handler(health func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		if ready != nil && !ready() {
-			http.Error(w, "not connected to Discord", http.StatusServiceUnavailable)
-			return
+		if health != nil {
+			if err := health(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		w.Write([]byte("ok\n"))
 	})

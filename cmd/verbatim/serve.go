@@ -42,7 +42,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	b.SetFeeds(svc)
 	if s.cfg.HTTP.Listen != "" {
-		stop, err := serveHealth(s.cfg.HTTP.Listen, metrics.Handler(b.Ready), log)
+		stop, err := serveHealth(s.cfg.HTTP.Listen, metrics.Handler(b.Health), log)
 		if err != nil {
 			return err
 		}
