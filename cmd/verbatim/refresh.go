@@ -127,13 +127,10 @@ func refreshOne(ctx context.Context, lib *retrieval.Library, fetcher *corpus.Fet
 func paragraphChanges(old, next *corpus.Source) (changed, added, removed int) {
 	paras := func(s *corpus.Source) []string {
 		var out []string
-		last := 0
-		for _, p := range s.Passages {
-			if p.Paragraph != last {
-				out = append(out, "")
-				last = p.Paragraph
+		for n := 1; n <= s.ParagraphCount(); n++ {
+			if sp := s.ParagraphSpan(n); sp.Start >= 0 {
+				out = append(out, s.Text[sp.Start:sp.End])
 			}
-			out[len(out)-1] += s.Text[p.Start:p.End]
 		}
 		return out
 	}

@@ -93,14 +93,12 @@ func printSource(w io.Writer, src *corpus.Source) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	last := 0
-	for _, p := range src.Passages {
-		if p.Paragraph == last {
-			continue
+	// Every paragraph by its number: a passage may hold several short
+	// paragraphs (Passage.LastParagraph), and one paragraph several passages.
+	for n := 1; n <= src.ParagraphCount(); n++ {
+		if sp := src.ParagraphSpan(n); sp.Start >= 0 {
+			fmt.Fprintf(w, "¶%d  %s\n\n", n, src.Text[sp.Start:sp.End])
 		}
-		last = p.Paragraph
-		sp := src.ParagraphSpan(p.Paragraph)
-		fmt.Fprintf(w, "¶%d  %s\n\n", p.Paragraph, src.Text[sp.Start:sp.End])
 	}
 	return nil
 }
