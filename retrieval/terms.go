@@ -297,7 +297,10 @@ func (a *asking) expansions(ctx context.Context, raw, typed, t string, df uint64
 }
 
 // looksLikeAcronym reports whether a word as typed may be an acronym: two
-// to six letters, typed in capitals, or not an English word.
+// to six letters typed in capitals, or two to four letters that are not an
+// English word ("odni"). Longer lower-case words that English lacks are
+// names ("peskov"), and looking each up as an acronym cost a search per
+// word (a sixth of a question's time on the synthetic benchmark).
 func looksLikeAcronym(typed string, english interface{ Rank(string) (int, bool) }) bool {
 	n := utf8.RuneCountInString(typed)
 	if n < 2 || n > 6 || !isWordTerm(typed) {
@@ -305,6 +308,9 @@ func looksLikeAcronym(typed string, english interface{ Rank(string) (int, bool) 
 	}
 	if strings.ToUpper(typed) == typed {
 		return true
+	}
+	if n > 4 {
+		return false
 	}
 	_, ok := english.Rank(strings.ToLower(typed))
 	return !ok
