@@ -51,11 +51,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		return nil, err
 	}
 	dbPath := filepath.Join(opts.Dir, "library.db")
-	_, statErr := os.Stat(dbPath)
-	created := errors.Is(statErr, fs.ErrNotExist)
-	store, err := corpus.OpenStore(dbPath)
-	if err != nil {
-		return nil, err
+	var store corpus.Store = opts.Store
+	created := false
+	if store == nil {
+		_, statErr := os.Stat(dbPath)
+		created = errors.Is(statErr, fs.ErrNotExist)
+		if store, err = corpus.OpenStore(dbPath); err != nil {
+			return nil, err
+		}
 	}
 	l := &Library{store: store, chunker: chunker, english: english, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress}
 	if l.now == nil {
