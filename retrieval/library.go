@@ -66,6 +66,9 @@ type Library struct {
 
 	writeMu sync.Mutex
 	closed  bool // guarded by writeMu
+	// followed is, for a shared store, the generation the index has
+	// followed the store's changes up to (see follow.go).
+	followed atomic.Uint64
 }
 
 // ErrNotVisible is returned for a source that exists but belongs to another

@@ -67,7 +67,11 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Tuning != nil {
 		l.tuning = *opts.Tuning
 	}
-	if err := l.open(ctx, opts); err != nil {
+	err = l.startFollowing()
+	if err == nil {
+		err = l.open(ctx, opts)
+	}
+	if err != nil {
 		store.Close()
 		if l.index != nil {
 			l.index.close()
@@ -246,7 +250,7 @@ func (l *Library) indexCurrent() (bool, error) {
 // with it. Callers hold writeMu, so no store write can come between the
 // store change that b mirrors and the generation read here.
 func (l *Library) commit(b *bleve.Batch) error {
-	gen, err := l.store.Generation()
+	gen, err := l.recordGeneration()
 	if err != nil {
 		return err
 	}
@@ -255,7 +259,7 @@ func (l *Library) commit(b *bleve.Batch) error {
 
 // commitAll applies a batcher's last batch as commit does.
 func (l *Library) commitAll(bt *batcher) error {
-	gen, err := l.store.Generation()
+	gen, err := l.recordGeneration()
 	if err != nil {
 		return err
 	}
