@@ -19,3 +19,12 @@ func TestBoltStoreContract(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkBoltStore(b *testing.B) {
+	s, err := corpus.OpenStore(filepath.Join(b.TempDir(), "library.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Bench(b, s)
+}

@@ -125,3 +125,12 @@ func TestChangesReachAnotherProcess(t *testing.T) {
 		t.Errorf("after pruning: %+v", changes)
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	s, err := pgstore.Open(context.Background(), pgtest.Database(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Bench(b, s)
+}

@@ -622,3 +622,30 @@ func concurrentPuts(t *testing.T, s corpus.Store) {
 		t.Errorf("after concurrent puts: %d sources, want 5", len(got))
 	}
 }
+
+// Bench measures a store: b.N sources stored 100 per PutMany, then read
+// back with Get, reported as sources per second and microseconds per Get.
+func Bench(b *testing.B, s corpus.Store) {
+	ctx := context.Background()
+	srcs := make([]corpus.Source, b.N)
+	for i := range srcs {
+		srcs[i] = NewSource(b, story(i, " "+fmt.Sprint(b.N)), corpus.Meta{}, 0)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < len(srcs); i += 100 {
+		if _, _, err := s.PutMany(ctx, srcs[i:min(i+100, len(srcs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	put := time.Since(start)
+	start = time.Now()
+	for _, src := range srcs {
+		if _, err := s.Get(ctx, src.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	get := time.Since(start)
+	b.ReportMetric(float64(len(srcs))/put.Seconds(), "puts/s")
+	b.ReportMetric(float64(get.Microseconds())/float64(len(srcs)), "µs/get")
+}
