@@ -334,7 +334,7 @@ const (
 // outside it, so a slow fn neither holds the store nor makes it keep the
 // whole library in memory; a source added or removed during the walk may or
 // may not be seen. An error from fn stops the walk and is returned.
-func (s *Store) EachSource(ctx context.Context, fn func(Source) error) error {
+func (s *BoltStore) EachSource(ctx context.Context, fn func(Source) error) error {
 	type raw struct{ id, info, body, snap []byte }
 	var after []byte
 	for {
@@ -381,7 +381,7 @@ func (s *Store) EachSource(ctx context.Context, fn func(Source) error) error {
 // checks it as import will (checkBackupSource), so that an export never
 // writes what import refuses. A record that cannot be decoded or a source
 // that is not whole is damage: a *DamageError naming the source.
-func (s *Store) decodeWhole(id, info, bd, snap []byte) (Source, error) {
+func (s *BoltStore) decodeWhole(id, info, bd, snap []byte) (Source, error) {
 	var src Source
 	var b body
 	err := json.Unmarshal(info, &src.Info)
@@ -414,7 +414,7 @@ func (s *Store) decodeWhole(id, info, bd, snap []byte) (Source, error) {
 // superseded version (SupersededBy set) is stored without claiming its URL,
 // which belongs to the newest version. If any other source cannot be
 // stored, nothing is.
-func (s *Store) Restore(ctx context.Context, srcs []Source) (stored []int, dups map[int]*ExistsError, err error) {
+func (s *BoltStore) Restore(ctx context.Context, srcs []Source) (stored []int, dups map[int]*ExistsError, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -477,7 +477,7 @@ func restoreTx(tx *bolt.Tx, src Source) error {
 // MarkSeeded records that the library had the seed articles (a restored
 // backup says so), so that opening it never loads them again. An earlier
 // mark is kept as it is.
-func (s *Store) MarkSeeded(ctx context.Context) error {
+func (s *BoltStore) MarkSeeded(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // backupStore returns a store holding the seeds, a guild-scoped source with
 // a snapshot and a web article refreshed once (its old version superseded),
 // and the backup of it.
-func backupStore(t *testing.T) (*Store, []byte) {
+func backupStore(t *testing.T) (*BoltStore, []byte) {
 	t.Helper()
 	ctx := context.Background()
 	s := newStore(t)
@@ -59,7 +59,7 @@ func backupStore(t *testing.T) (*Store, []byte) {
 }
 
 // newStore opens a store in a new directory.
-func newStore(t *testing.T) *Store {
+func newStore(t *testing.T) *BoltStore {
 	t.Helper()
 	s, err := OpenStore(filepath.Join(t.TempDir(), "library.db"))
 	if err != nil {
@@ -70,7 +70,7 @@ func newStore(t *testing.T) *Store {
 }
 
 // export writes a backup of s.
-func export(t *testing.T, s *Store) []byte {
+func export(t *testing.T, s *BoltStore) []byte {
 	t.Helper()
 	seeded, err := s.Seeded()
 	if err != nil {
@@ -91,7 +91,7 @@ func export(t *testing.T, s *Store) []byte {
 }
 
 // restore reads a backup into a new store with Restore, in batches of two.
-func restore(t *testing.T, b []byte) *Store {
+func restore(t *testing.T, b []byte) *BoltStore {
 	t.Helper()
 	ctx := context.Background()
 	s := newStore(t)

@@ -33,7 +33,7 @@ type StoreCounts struct {
 // store's tree is damaged, it says so (with id "") and returns a
 // *DamageError without reading further, since bbolt cannot be trusted with
 // the file; export --salvage can.
-func (s *Store) Check(ctx context.Context, problem func(id, what string)) (StoreCounts, error) {
+func (s *BoltStore) Check(ctx context.Context, problem func(id, what string)) (StoreCounts, error) {
 	var n StoreCounts
 	damaged, err := s.checkFile(ctx, problem)
 	if err != nil {
@@ -131,7 +131,7 @@ const maxPageProblems = 10
 // and tells problem of each one that is damaged; it returns how many are
 // (1 for a file whose meta record or first pages are). Then the file
 // cannot be read safely through bbolt.
-func (s *Store) checkFile(ctx context.Context, problem func(id, what string)) (damaged int, err error) {
+func (s *BoltStore) checkFile(ctx context.Context, problem func(id, what string)) (damaged int, err error) {
 	f, err := os.Open(s.path)
 	if err != nil {
 		return 0, fmt.Errorf("checking the library store: %w", err)

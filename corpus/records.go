@@ -39,7 +39,7 @@ func recordKey(kind, key string) ([]byte, error) {
 }
 
 // Records returns every record of a kind, in key order.
-func (s *Store) Records(ctx context.Context, kind string) ([]Record, error) {
+func (s *BoltStore) Records(ctx context.Context, kind string) ([]Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (s *Store) Records(ctx context.Context, kind string) ([]Record, error) {
 }
 
 // Record returns one record's value, or an error wrapping ErrNotFound.
-func (s *Store) Record(ctx context.Context, kind, key string) ([]byte, error) {
+func (s *BoltStore) Record(ctx context.Context, kind, key string) ([]byte, error) {
 	k, err := recordKey(kind, key)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ var ErrKeepRecord = errors.New("keep the record as it is")
 // transaction: fn gets the stored value (nil when there is none) and
 // returns the new value, or nil to delete the record, or ErrKeepRecord to
 // change nothing. An error from fn changes nothing and is returned.
-func (s *Store) UpdateRecord(ctx context.Context, kind, key string, fn func(old []byte) ([]byte, error)) error {
+func (s *BoltStore) UpdateRecord(ctx context.Context, kind, key string, fn func(old []byte) ([]byte, error)) error {
 	k, err := recordKey(kind, key)
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (s *Store) UpdateRecord(ctx context.Context, kind, key string, fn func(old 
 
 // HasURL returns the id of the current source in scope whose canonical URL
 // is rawURL's, or "" when there is none.
-func (s *Store) HasURL(ctx context.Context, scope, rawURL string) (string, error) {
+func (s *BoltStore) HasURL(ctx context.Context, scope, rawURL string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}

@@ -52,16 +52,17 @@ type body struct {
 	Sentences []Span    `json:"sentences"`
 }
 
-// Store is the durable library: every source, whole, in one bbolt file. It
-// is the source of truth; the search index is derived from it. Each Put and
-// Remove is one transaction, so a source is stored whole or not at all, even
-// if the process dies midway. A Store is safe for concurrent use.
+// BoltStore is the embedded Store, the default: every source, whole, in one
+// bbolt file (library.db). It is the source of truth; the search index is
+// derived from it. Each Put and Remove is one transaction, so a source is
+// stored whole or not at all, even if the process dies midway. A BoltStore
+// is safe for concurrent use.
 //
 // A damaged file never takes the process down: OpenStore checks the file
 // before bbolt maps it (inspectStore), and every read and write runs behind
 // Guarded, so that what bbolt would panic or fault on becomes a
 // *DamageError; once one was seen, writes are refused.
-type Store struct {
+type BoltStore struct {
 	db       *bolt.DB
 	path     string
 	readOnly bool
@@ -73,7 +74,7 @@ type Store struct {
 // written, opening and closing included. The search index records the
 // generation it reflects, so a library can tell at open, without reading
 // every source, whether its index may be behind its store.
-func (s *Store) Generation() (uint64, error) {
+func (s *BoltStore) Generation() (uint64, error) {
 	var gen uint64
 	err := s.view(func(tx *bolt.Tx) error {
 		gen = uint64(tx.ID())
@@ -87,7 +88,7 @@ func (s *Store) Generation() (uint64, error) {
 
 // Put stores a source whole, after checking it (Validate). A source whose id
 // is already stored is refused with an *ExistsError naming it.
-func (s *Store) Put(ctx context.Context, src Source) error {
+func (s *BoltStore) Put(ctx context.Context, src Source) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func urlKey(scope, rawURL string) []byte {
 // in srcs of those it stored. Sources already in the library (or repeated
 // within srcs) are skipped and reported in dups by their position in srcs;
 // if any other source cannot be stored, nothing is.
-func (s *Store) PutMany(ctx context.Context, srcs []Source) (stored []int, dups map[int]*ExistsError, err error) {
+func (s *BoltStore) PutMany(ctx context.Context, srcs []Source) (stored []int, dups map[int]*ExistsError, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -190,7 +191,7 @@ func putTx(tx *bolt.Tx, src Source) error {
 // Supersede stores next as the new version of the source old, in one
 // transaction: next is stored (with Previous set to old), old is kept but
 // marked SupersededBy next, and old's URL now names next.
-func (s *Store) Supersede(ctx context.Context, oldID string, next Source) (Source, error) {
+func (s *BoltStore) Supersede(ctx context.Context, oldID string, next Source) (Source, error) {
 	if err := ctx.Err(); err != nil {
 		return Source{}, err
 	}
@@ -233,7 +234,7 @@ func (s *Store) Supersede(ctx context.Context, oldID string, next Source) (Sourc
 }
 
 // Snapshot returns the bytes a source was made from, or nil if it has none.
-func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
+func (s *BoltStore) Snapshot(ctx context.Context, id string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -258,7 +259,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 }
 
 // Get returns the source with the given id, or an error wrapping ErrNotFound.
-func (s *Store) Get(ctx context.Context, id string) (Source, error) {
+func (s *BoltStore) Get(ctx context.Context, id string) (Source, error) {
 	if err := ctx.Err(); err != nil {
 		return Source{}, err
 	}
@@ -283,7 +284,7 @@ func (s *Store) Get(ctx context.Context, id string) (Source, error) {
 }
 
 // Info returns what the library knows of a source apart from its text.
-func (s *Store) Info(ctx context.Context, id string) (Info, error) {
+func (s *BoltStore) Info(ctx context.Context, id string) (Info, error) {
 	if err := ctx.Err(); err != nil {
 		return Info{}, err
 	}
@@ -302,7 +303,7 @@ func (s *Store) Info(ctx context.Context, id string) (Info, error) {
 }
 
 // List returns the Info of every source, newest first (then by id).
-func (s *Store) List(ctx context.Context) ([]Info, error) {
+func (s *BoltStore) List(ctx context.Context) ([]Info, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -330,7 +331,7 @@ func (s *Store) List(ctx context.Context) ([]Info, error) {
 }
 
 // IDs returns the id of every stored source, in byte order.
-func (s *Store) IDs(ctx context.Context) ([]string, error) {
+func (s *BoltStore) IDs(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -365,7 +366,7 @@ func removeTx(tx *bolt.Tx, info Info) error {
 
 // Seeded reports whether the seed library was ever loaded into this store,
 // so that a library whose owner removed the seeds is not seeded again.
-func (s *Store) Seeded() (bool, error) {
+func (s *BoltStore) Seeded() (bool, error) {
 	var seeded bool
 	err := s.view(func(tx *bolt.Tx) error {
 		seeded = tx.Bucket(bucketMeta).Get(keySeeded) != nil
@@ -376,7 +377,7 @@ func (s *Store) Seeded() (bool, error) {
 
 // Seed stores the given sources and marks the store seeded, in one
 // transaction: either all of them are stored and the mark set, or nothing.
-func (s *Store) Seed(ctx context.Context, srcs []Source) error {
+func (s *BoltStore) Seed(ctx context.Context, srcs []Source) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

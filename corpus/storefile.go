@@ -19,7 +19,7 @@ import (
 // refused with a *DamageError; a file that can be read but not written (a
 // read-only file system or file) is opened read-only, and then every write
 // returns an error wrapping ErrReadOnly.
-func OpenStore(path string) (*Store, error) {
+func OpenStore(path string) (*BoltStore, error) {
 	if err := createStore(path); err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func OpenStore(path string) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("opening library store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, readOnly: readOnly}
+	s := &BoltStore{db: db, path: path, readOnly: readOnly}
 	if err := s.prepare(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("preparing library store %s: %w", path, err)
@@ -106,7 +106,7 @@ func syncDir(dir string) error {
 }
 
 // view runs a read transaction behind Guarded.
-func (s *Store) view(fn func(*bolt.Tx) error) error {
+func (s *BoltStore) view(fn func(*bolt.Tx) error) error {
 	p, err := Guarded(func() error { return s.db.View(fn) })
 	if p != nil {
 		return s.damaged(p)
@@ -116,7 +116,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 
 // update runs a write transaction behind Guarded. It refuses to write to a
 // read-only store or one found damaged, and says a full disk as such.
-func (s *Store) update(fn func(*bolt.Tx) error) error {
+func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
 	if s.readOnly {
 		return readOnlyError(s.path)
 	}
@@ -132,7 +132,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 
 // damaged records that reading the store ran into damage (p is what bbolt
 // panicked with) and returns the error that says so.
-func (s *Store) damaged(p any) error {
+func (s *BoltStore) damaged(p any) error {
 	what := strings.Join(strings.Fields(fmt.Sprint(p)), " ")
 	d := &DamageError{Path: s.path, What: "reading it failed (" + what + ")", Salvage: true}
 	if !s.damage.CompareAndSwap(nil, d) {
@@ -143,13 +143,13 @@ func (s *Store) damaged(p any) error {
 
 // corrupt records that source id's records are damaged (err says how) and
 // returns the *DamageError that says so.
-func (s *Store) corrupt(id []byte, err error) error {
+func (s *BoltStore) corrupt(id []byte, err error) error {
 	what := strings.TrimPrefix(err.Error(), "source "+string(id)+": ")
 	return s.damaged(fmt.Sprintf("source %s: %s", id, what))
 }
 
 // Damaged returns the *DamageError a read of the store ran into, or nil.
-func (s *Store) Damaged() error {
+func (s *BoltStore) Damaged() error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}
@@ -157,14 +157,14 @@ func (s *Store) Damaged() error {
 }
 
 // ReadOnly reports whether the store was opened read-only.
-func (s *Store) ReadOnly() bool { return s.readOnly }
+func (s *BoltStore) ReadOnly() bool { return s.readOnly }
 
 // Path returns the store file's path.
-func (s *Store) Path() string { return s.path }
+func (s *BoltStore) Path() string { return s.path }
 
 // prepare checks the store's schema and, for a store made by an older
 // verbatim, creates what is missing.
-func (s *Store) prepare() error {
+func (s *BoltStore) prepare() error {
 	if s.readOnly {
 		return s.view(func(tx *bolt.Tx) error {
 			ready, err := checkSchema(tx)
@@ -226,7 +226,7 @@ func prepareStore(db *bolt.DB) error {
 // Close closes the store file. A store found damaged is given a second to
 // close: a bbolt that panicked midway may never let go of its locks, and
 // the process's end releases the file anyway.
-func (s *Store) Close() error {
+func (s *BoltStore) Close() error {
 	done := make(chan error, 1)
 	go func() {
 		p, err := Guarded(s.db.Close)

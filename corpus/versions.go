@@ -50,7 +50,7 @@ func putInfoTx(tx *bolt.Tx, info Info) error {
 // refresh was forced to take, once an earlier version is restored, can be
 // removed without the good versions. It returns an error wrapping
 // ErrNotFound when id is not stored.
-func (s *Store) Remove(ctx context.Context, id string) error {
+func (s *BoltStore) Remove(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func unlinkTx(tx *bolt.Tx, info Info) error {
 // given from it stay checkable) but superseded by it, and the article's
 // URL names it again. Nothing is removed. It returns an error wrapping
 // ErrNotFound for an unknown id and ErrCurrent for a current one.
-func (s *Store) RestoreVersion(ctx context.Context, id string) (replaced Info, err error) {
+func (s *BoltStore) RestoreVersion(ctx context.Context, id string) (replaced Info, err error) {
 	if err := ctx.Err(); err != nil {
 		return Info{}, err
 	}

@@ -70,12 +70,19 @@ func (r CheckReport) Pending() int {
 // *corpus.DamageError), with what was found in rep.Problems. It needs the
 // library not to be open elsewhere (a running `verbatim serve` holds it).
 func Check(ctx context.Context, dir string) (CheckReport, error) {
-	var rep CheckReport
 	store, err := corpus.OpenStore(filepath.Join(dir, "library.db"))
 	if err != nil {
-		return rep, err
+		return CheckReport{}, err
 	}
 	defer store.Close()
+	return CheckStore(ctx, store, dir)
+}
+
+// CheckStore is Check of the library whose store of record is store (a
+// PostgreSQL store, say) and whose search index is in dir.
+func CheckStore(ctx context.Context, store corpus.Store, dir string) (CheckReport, error) {
+	var rep CheckReport
+	var err error
 	var storeProblems []Problem
 	rep.StoreCounts, err = store.Check(ctx, func(id, what string) {
 		storeProblems = append(storeProblems, Problem{Source: id, What: what})
@@ -105,7 +112,7 @@ type indexCheck struct {
 
 // checkIndex compares the index in dir with the store, reading the index
 // only; a damaged index is a problem, not an error.
-func checkIndex(ctx context.Context, store *corpus.Store, dir string) (indexCheck, error) {
+func checkIndex(ctx context.Context, store corpus.Store, dir string) (indexCheck, error) {
 	var ic indexCheck
 	library := func(what string) (indexCheck, error) {
 		ic.problems = []Problem{{What: what, InIndex: true}}

@@ -21,6 +21,11 @@ type Options struct {
 	// Dir is the data directory: it holds the store (library.db) and the
 	// search index (index.bleve).
 	Dir string
+	// Store, when set, is the store of record to use instead of
+	// library.db in Dir (a PostgreSQL store, say); Dir then holds the
+	// search index alone. The Library owns it: Close closes it, and so
+	// does Open when it fails.
+	Store corpus.Store
 	// Logger receives what the operator should know; nil discards.
 	Logger *slog.Logger
 	// NoSeed leaves an empty library empty instead of loading the seed
@@ -44,7 +49,7 @@ type Options struct {
 // store (the source of truth) and the search index derived from it. All
 // methods are safe for concurrent use; adds and removes are serialized.
 type Library struct {
-	store    *corpus.Store
+	store    corpus.Store
 	index    *sourceIndex
 	chunker  *corpus.Chunker
 	analyzer analysis.Analyzer
@@ -61,6 +66,9 @@ type Library struct {
 
 	writeMu sync.Mutex
 	closed  bool // guarded by writeMu
+	// followed is, for a shared store, the generation the index has
+	// followed the store's changes up to (see follow.go).
+	followed atomic.Uint64
 }
 
 // ErrNotVisible is returned for a source that exists but belongs to another

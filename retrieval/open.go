@@ -51,11 +51,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		return nil, err
 	}
 	dbPath := filepath.Join(opts.Dir, "library.db")
-	_, statErr := os.Stat(dbPath)
-	created := errors.Is(statErr, fs.ErrNotExist)
-	store, err := corpus.OpenStore(dbPath)
-	if err != nil {
-		return nil, err
+	var store corpus.Store = opts.Store
+	created := false
+	if store == nil {
+		_, statErr := os.Stat(dbPath)
+		created = errors.Is(statErr, fs.ErrNotExist)
+		if store, err = corpus.OpenStore(dbPath); err != nil {
+			return nil, err
+		}
 	}
 	l := &Library{store: store, chunker: chunker, english: english, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress}
 	if l.now == nil {
@@ -64,7 +67,11 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Tuning != nil {
 		l.tuning = *opts.Tuning
 	}
-	if err := l.open(ctx, opts); err != nil {
+	err = l.startFollowing()
+	if err == nil {
+		err = l.open(ctx, opts)
+	}
+	if err != nil {
 		store.Close()
 		if l.index != nil {
 			l.index.close()
@@ -243,7 +250,7 @@ func (l *Library) indexCurrent() (bool, error) {
 // with it. Callers hold writeMu, so no store write can come between the
 // store change that b mirrors and the generation read here.
 func (l *Library) commit(b *bleve.Batch) error {
-	gen, err := l.store.Generation()
+	gen, err := l.recordGeneration()
 	if err != nil {
 		return err
 	}
@@ -252,7 +259,7 @@ func (l *Library) commit(b *bleve.Batch) error {
 
 // commitAll applies a batcher's last batch as commit does.
 func (l *Library) commitAll(bt *batcher) error {
-	gen, err := l.store.Generation()
+	gen, err := l.recordGeneration()
 	if err != nil {
 		return err
 	}

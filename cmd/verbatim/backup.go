@@ -32,8 +32,13 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireLibrary(dir, "export"); err != nil {
-		return err
+	if *salvage && lf.shared(e) {
+		return usageError{"--salvage reads a damaged library.db; it has no use with --store (PostgreSQL keeps its own files sound)"}
+	}
+	if !lf.shared(e) {
+		if err := requireLibrary(dir, "export"); err != nil {
+			return err
+		}
 	}
 	if *salvage {
 		return runSalvage(ctx, e, dir)
@@ -158,7 +163,12 @@ func importError(name string, err error) error {
 // an export does not change the library, and an import into an empty one
 // gives exactly what was exported.
 func openForBackup(ctx context.Context, e *env, dir string, lf *libFlags) (*retrieval.Library, error) {
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), NoSeed: true, Progress: progressLine(e)})
+	opts, err := lf.options(ctx, e, dir)
+	if err != nil {
+		return nil, err
+	}
+	opts.NoSeed = true
+	lib, err := retrieval.Open(ctx, opts)
 	if err != nil {
 		return nil, openError(dir, err)
 	}

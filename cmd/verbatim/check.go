@@ -28,10 +28,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireLibrary(dir, "check"); err != nil {
-		return err
+	if !lf.shared(e) {
+		if err := requireLibrary(dir, "check"); err != nil {
+			return err
+		}
 	}
-	rep, err := retrieval.Check(ctx, dir)
+	rep, err := lf.check(ctx, e, dir)
 	if err != nil {
 		return checkError(e, dir, rep, err)
 	}
@@ -46,10 +48,14 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return storeError(rep, "")
 	}
 	fmt.Fprintln(e.stdout, "repairing the search index…")
-	if err := retrieval.Repair(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), Progress: progressLine(e)}); err != nil {
+	opts, err := lf.options(ctx, e, dir)
+	if err != nil {
+		return err
+	}
+	if err := retrieval.Repair(ctx, opts); err != nil {
 		return repairError(dir, rep, err)
 	}
-	if rep, err = retrieval.Check(ctx, dir); err != nil {
+	if rep, err = lf.check(ctx, e, dir); err != nil {
 		return checkError(e, dir, rep, err)
 	}
 	printCheck(e, rep)

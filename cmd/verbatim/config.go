@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/verbatim-bot/verbatim/feeds"
+	"github.com/verbatim-bot/verbatim/pgstore"
 )
 
 // fileConfig is config.yaml: every setting of the operator's one file. See
@@ -19,6 +20,9 @@ import (
 // Discord token comes from DISCORD_TOKEN.
 type fileConfig struct {
 	DataDir string `yaml:"data_dir"`
+	// Store is the store of record: a postgres:// URL, or "" for
+	// library.db in the data directory.
+	Store   string `yaml:"store"`
 	Discord struct {
 		APIURL         string   `yaml:"api_url"`
 		GuildIDs       []string `yaml:"guild_ids"`
@@ -113,6 +117,8 @@ func (c fileConfig) validate() error {
 		return fmt.Errorf("feeds.every must be at least %s, not %s", feeds.MinEvery, c.Feeds.Every)
 	case c.Feeds.CheckEvery < 0 || c.Feeds.MaxFeeds < 0 || c.Feeds.MaxArticlesPerDay < 0 || c.Feeds.MaxFeedBytes < 0 || c.Feeds.MaxItemsPerPoll < 0:
 		return errors.New("feeds settings must not be negative")
+	case c.Store != "" && !pgstore.IsURL(c.Store):
+		return fmt.Errorf("store must be a postgres:// URL, not %q (leave it out for library.db in data_dir)", c.Store)
 	case c.ShutdownGrace < 0:
 		return errors.New("shutdown_grace must not be negative")
 	}

@@ -197,16 +197,19 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "  version  print which verbatim this is (also --version)")
 	fmt.Fprintln(w, "\nExit status: 0 done; 1 it failed, or part of it did; 2 a mistake in the command line.")
 	fmt.Fprintln(w, "Every command takes -h. The library lives in --data DIR, else $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim (~/.local/share/verbatim).")
+	fmt.Fprintln(w, "With --store postgres://… (or $VERBATIM_STORE) its store of record is that PostgreSQL database, and the directory holds the search index alone.")
 }
 
 // libFlags are the flags every command that opens the library shares.
 type libFlags struct {
 	data    string
+	store   string
 	verbose bool
 }
 
 func (lf *libFlags) register(fs *cmdFlags) {
 	fs.StringVar(&lf.data, "data", "", "library directory (default $VERBATIM_DATA, else $XDG_DATA_HOME/verbatim)")
+	fs.StringVar(&lf.store, "store", "", "the store of record: a postgres:// URL (default $VERBATIM_STORE, else library.db in the data directory, which then holds the search index alone)")
 	fs.BoolVar(&lf.verbose, "v", false, "log what the library does (to stderr)")
 }
 
@@ -249,7 +252,11 @@ func (lf *libFlags) open(ctx context.Context, e *env) (*retrieval.Library, error
 	if err != nil {
 		return nil, err
 	}
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: dir, Logger: lf.logger(e), Progress: progressLine(e)})
+	opts, err := lf.options(ctx, e, dir)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := retrieval.Open(ctx, opts)
 	if err != nil {
 		return nil, openError(dir, err)
 	}

@@ -48,6 +48,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer stop()
 	}
+	{
+		// With a shared store (PostgreSQL), what other processes commit
+		// reaches this one's index; with library.db, Follow returns at once.
+		fctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); lib.Follow(fctx) }()
+		defer func() { cancel(); <-done }()
+	}
 	if s.cfg.Feeds.Poll == nil || *s.cfg.Feeds.Poll {
 		// Polling stops with ctx, before the library is closed.
 		pctx, cancel := context.WithCancel(ctx)
@@ -80,6 +88,8 @@ type serving struct {
 	cfg   fileConfig
 	token string
 	dir   string
+	lf    libFlags
+	env   *env
 }
 
 // serveSettings reads serve's flags, its config file and DISCORD_TOKEN.
@@ -103,11 +113,14 @@ func serveSettings(e *env, args []string) (serving, error) {
 	if lf.data == "" {
 		lf.data = cfg.DataDir
 	}
+	if lf.store == "" {
+		lf.store = cfg.Store
+	}
 	dir, err := lf.dataDir(e)
 	if err != nil {
 		return serving{}, err
 	}
-	return serving{cfg: cfg, token: token, dir: dir}, nil
+	return serving{cfg: cfg, token: token, dir: dir, lf: lf, env: e}, nil
 }
 
 // openServeLibrary opens the library with the answers' tuning of the config.
@@ -119,7 +132,17 @@ func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrie
 	if s.cfg.Answers.MaxQuoteChars > 0 {
 		tuning.MaxQuoteRunes = s.cfg.Answers.MaxQuoteChars
 	}
-	lib, err := retrieval.Open(ctx, retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning})
+	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning}
+	if s.env != nil {
+		st, err := s.lf.openStore(ctx, s.env)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			opts.Store = st
+		}
+	}
+	lib, err := retrieval.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the library in %s: %w", s.dir, err)
 	}

@@ -80,7 +80,7 @@ func TestServeNeedsAToken(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ yaml, want string }{
-		{"discrod:\n  guild_ids: []\n", `line 1: unknown key "discrod"; known keys: data_dir, discord, limits, answers, fetch, feeds, http, shutdown_grace`},
+		{"discrod:\n  guild_ids: []\n", `line 1: unknown key "discrod"; known keys: data_dir, store, discord, limits, answers, fetch, feeds, http, shutdown_grace`},
 		{"limits:\n  member_burst: 3\n  member_per_minut: 5\n", `c.yaml line 3: unknown key "member_per_minut" under "limits"; known keys: member_per_minute, member_burst, guild_per_minute, guild_burst`},
 		{"shutdown_grace: 10\n", `line 1: shutdown_grace: "10" is not a duration; write e.g. 10s or 2m`},
 		{"fetch:\n  timeout: 1 minute\n", `line 2: fetch.timeout: "1 minute" is not a duration; write e.g. 10s or 2m`},
