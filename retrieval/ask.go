@@ -33,7 +33,9 @@ type Question struct {
 	// Outlet keeps only sources of this outlet (case-insensitive).
 	Outlet string
 	// After and Before keep only sources published on or after / on or
-	// before these ISO dates. Sources without a full date are left out.
+	// before these dates: ISO dates, or relative to the library's clock
+	// (7d, 2w, 3m, 1y, today, yesterday; see ResolveDate). Sources without
+	// a full date are left out.
 	After, Before string
 	// K is how many answers to return (default 3); Skip how many of the
 	// best to pass over (for "more results").
