@@ -979,3 +979,52 @@ func TestInteractionsWithoutDataDoNotPanic(t *testing.T) {
 	}
 	h.fake.AssertClean(t)
 }
+
+// TestAskRelativeDates: /ask's after and before take relative dates (7d,
+// 2w, 3m, 1y, today, yesterday), read on the library's clock.
+func TestAskRelativeDates(t *testing.T) {
+	t.Parallel()
+	h := start(t, noLimits)
+	add := func(text string, published time.Time) corpus.Source {
+		doc, _ := corpus.ParseText([]byte(text))
+		src, err := h.lib.Add(context.Background(), corpus.Draft{Doc: doc, Meta: corpus.Meta{Scope: guildA, AddedBy: "test", Published: published.Format(time.DateOnly)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	now := time.Now()
+	old := add("Ferry Crews Walk Out\n\nThe harbour ferry crews walked out over pay, stranding commuters on both banks of the estuary.", now.AddDate(-1, 0, -10))
+	recent := add("Ferry Strike Ends\n\nThe harbour ferry crews ended their strike after the council raised their pay by eight percent.", now.AddDate(0, 0, -2))
+	for _, tc := range []struct {
+		opts []*discordgo.ApplicationCommandInteractionDataOption
+		want string
+	}{
+		{[]*discordgo.ApplicationCommandInteractionDataOption{discordtest.StringOption("after", "7d")}, recent.ID},
+		{[]*discordgo.ApplicationCommandInteractionDataOption{discordtest.StringOption("before", "1m")}, old.ID},
+		{[]*discordgo.ApplicationCommandInteractionDataOption{discordtest.StringOption("after", "2y"), discordtest.StringOption("before", "1y")}, old.ID},
+	} {
+		m := h.send(ask(inGuildA, "Why did the harbour ferry crews strike over pay?", tc.opts...))
+		if len(m.Embeds) == 0 || !strings.Contains(m.Embeds[0].Footer.Text, tc.want) {
+			t.Errorf("%s: want %s first: %q %+v", optionsText(tc.opts), tc.want, m.Content, m.Embeds)
+			continue
+		}
+		for _, e := range m.Embeds {
+			if tc.want == recent.ID && strings.Contains(e.Footer.Text, old.ID) || tc.want == old.ID && strings.Contains(e.Footer.Text, recent.ID) {
+				t.Errorf("%s: the filtered-out source was quoted: %q", optionsText(tc.opts), e.Footer.Text)
+			}
+		}
+	}
+	m := h.send(ask(inGuildA, "ferry strike", discordtest.StringOption("after", "soon")))
+	if !strings.Contains(m.Content, "After must be a date like 2021-03-17, or relative to today: 7d, 2w, 3m, 1y, today or yesterday") {
+		t.Errorf("bad relative date: %q", m.Content)
+	}
+}
+
+func optionsText(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	var parts []string
+	for _, o := range opts {
+		parts = append(parts, fmt.Sprintf("%s:%v", o.Name, o.Value))
+	}
+	return strings.Join(parts, " ")
+}

@@ -97,8 +97,8 @@ func Commands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "What do you want sources for?", Required: true, MaxLength: 500},
 				{Type: discordgo.ApplicationCommandOptionString, Name: "outlet", Description: "Only quotes from this outlet", MaxLength: 100},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "after", Description: "Only articles published on or after this date (2021-03-17)", MaxLength: 10},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "before", Description: "Only articles published on or before this date (2021-03-17)", MaxLength: 10},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "after", Description: "Only articles published on or after: a date (2021-03-17), or 7d, 2w, 3m, 1y, today, yesterday", MaxLength: 10},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "before", Description: "Only articles published on or before: a date (2021-03-17), or 7d, 2w, 3m, 1y, today, yesterday", MaxLength: 10},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Show the answer only to you"},
 			},
 		},

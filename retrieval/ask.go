@@ -33,7 +33,9 @@ type Question struct {
 	// Outlet keeps only sources of this outlet (case-insensitive).
 	Outlet string
 	// After and Before keep only sources published on or after / on or
-	// before these ISO dates. Sources without a full date are left out.
+	// before these dates: ISO dates, or relative to the library's clock
+	// (7d, 2w, 3m, 1y, today, yesterday; see ResolveDate). Sources without
+	// a full date are left out.
 	After, Before string
 	// K is how many answers to return (default 3); Skip how many of the
 	// best to pass over (for "more results").
@@ -133,14 +135,18 @@ func (l *Library) Ask(ctx context.Context, q Question) (Result, error) {
 		res.Reason = "The question has no words specific enough to look for."
 		return res, nil
 	}
-	return l.decide(res, q, l.rankAnswers(cands, a.terms, a.weight())), nil
+	since := recentSince(l.now(), a.recent)
+	return l.decide(res, q, l.rankAnswers(cands, a.terms, a.weight(), since), since), nil
 }
 
 // decide fills a result from the ranked answers: none is a no-answer; a
 // best answer below Tuning.MinConfidence is a no-answer whose Closest are
 // the best candidates, labelled as such by whoever shows them; otherwise
-// the answers at or above it, from q.Skip, at most q.K.
-func (l *Library) decide(res Result, q Question, answers []Answer) Result {
+// the answers at or above it, from q.Skip, at most q.K. The decision is
+// made on the answers in their order (by score); the answers given are then
+// ordered by recency (byRecency, since). The closest passages, which are
+// not answers, keep their order by score.
+func (l *Library) decide(res Result, q Question, answers []Answer, since string) Result {
 	filtered := q.Outlet != "" || q.After != "" || q.Before != ""
 	switch {
 	case len(answers) == 0 && filtered:
@@ -166,6 +172,7 @@ func (l *Library) decide(res Result, q Question, answers []Answer) Result {
 	if q.Skip >= len(given) {
 		return res
 	}
+	given = l.byRecency(given, since)
 	end := min(q.Skip+q.K, len(given))
 	res.Answers = given[q.Skip:end]
 	res.More = end < len(given)
@@ -205,6 +212,9 @@ type asking struct {
 	// extra are terms the searches look for besides the question's words:
 	// corrections of typos and the terms of expansions.
 	extra []string
+	// recent is how many days back the question asks about ("this week":
+	// 7; see recencyOf), 0 when it does not say.
+	recent int
 }
 
 // newAsking opens a view of the index for a question searched with

@@ -1,6 +1,10 @@
 package retrieval
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Words of a question that are not what it asks about. The analyser already
 // drops English stop words ("the", "did", "what"); these are the rest of
@@ -46,4 +50,104 @@ func wordSet(list string) map[string]bool {
 		m[w] = true
 	}
 	return m
+}
+
+// Words of a question that say when: a question that asks for "the latest"
+// or about "this week" prefers sources published within that many days
+// before now (see Tuning.RecencyTie and byRecency). Like filler, they are
+// not counted in a quote's coverage: an article answers "what did the
+// council decide this week" without saying "week". They are properties of
+// the language, as the filler lists are.
+var (
+	// recencyWords are the words that say when on their own.
+	recencyWords = map[string]int{
+		"today": 2, "tonight": 2, "yesterday": 2,
+		"latest": 30, "newest": 30, "recent": 30, "recently": 30, "lately": 30,
+	}
+	// recencyPeriods say when after one of recencyPeriodOpeners: "this
+	// week", "past month".
+	recencyPeriods       = map[string]int{"week": 7, "month": 31}
+	recencyPeriodOpeners = wordSet(`this last past`)
+	// "new" says when only where it is not part of a name or the news
+	// itself ("new york", "new sanctions", "what new evidence"): at the
+	// end of the question, after one of newOpeners ("what's new", "anything
+	// new") or before one of newClosers ("new on the sanctions", "new
+	// today").
+	newOpeners = wordSet(`what's whats anything something nothing`)
+	newClosers = wordSet(`on about with in regarding re from for today this lately recently since`)
+)
+
+// recencyNewDays is the window of "new" where it says when.
+const recencyNewDays = 30
+
+// span is a byte range of a question's text.
+type span struct{ start, end int }
+
+// recencyOf reads what a question says about when: the window in days of
+// its narrowest recency word or phrase (0 when it has none) and the byte
+// spans of their words, which the question does not count. A single word
+// typed with a capital inside a sentence is part of a name ("Russia
+// Today", "USA Today", "New York") and says nothing about when.
+func recencyOf(text string) (int, []span) {
+	type word struct {
+		// w is the word in lower case with straight apostrophes; base
+		// without a possessive ("today's": "today").
+		w, base    string
+		start, end int
+		capital    bool
+		sentence   bool // it begins a sentence
+	}
+	var words []word
+	sentence := true
+	start := -1
+	for i, r := range text + " " {
+		inWord := unicode.IsLetter(r) || unicode.IsNumber(r) || (start >= 0 && (r == '\'' || r == '’'))
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			first, _ := utf8.DecodeRuneInString(text[start:i])
+			w := strings.ToLower(strings.ReplaceAll(strings.TrimRight(text[start:i], `'’`), "’", "'"))
+			words = append(words, word{w: w, base: strings.TrimSuffix(w, "'s"), start: start, end: i, capital: unicode.IsUpper(first), sentence: sentence})
+			start = -1
+			sentence = false
+		}
+		if !inWord && strings.ContainsRune(".!?\n", r) {
+			sentence = true
+		}
+	}
+	days := 0
+	var spans []span
+	found := func(d int, from, to word) {
+		if days == 0 || d < days {
+			days = d
+		}
+		spans = append(spans, span{from.start, to.end})
+	}
+	for i, w := range words {
+		name := w.capital && !w.sentence
+		switch {
+		case recencyWords[w.base] > 0 && !name:
+			found(recencyWords[w.base], w, w)
+		case recencyPeriods[w.base] > 0 && i > 0 && recencyPeriodOpeners[words[i-1].w]:
+			found(recencyPeriods[w.base], words[i-1], w)
+		case w.w == "new" && !name:
+			after := i+1 == len(words) || newClosers[words[i+1].w]
+			before := i > 0 && newOpeners[words[i-1].w]
+			if after || before {
+				found(recencyNewDays, w, w)
+			}
+		}
+	}
+	return days, spans
+}
+
+// inSpans reports whether the byte offset at is within one of spans.
+func inSpans(at int, spans []span) bool {
+	for _, s := range spans {
+		if at >= s.start && at < s.end {
+			return true
+		}
+	}
+	return false
 }

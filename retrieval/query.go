@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -68,18 +67,24 @@ func (l *Library) filters(q Question) ([]query.Query, error) {
 		fs = append(fs, termQuery(fieldOutlet, o, 0))
 	}
 	if q.After != "" || q.Before != "" {
-		for name, d := range map[string]string{"after": q.After, "before": q.Before} {
-			if d == "" {
+		var lo, hi string
+		now := l.now()
+		for _, d := range []struct {
+			name, value string
+			date        *string
+		}{{"after", q.After, &lo}, {"before", q.Before, &hi}} {
+			if d.value == "" {
 				continue
 			}
-			if _, err := time.Parse(time.DateOnly, d); err != nil {
-				return nil, fmt.Errorf("%w: %s must be a date like 2021-03-17, not %q", ErrBadFilter, name, d)
+			v, err := ResolveDate(d.name, d.value, now)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrBadFilter, err)
 			}
+			*d.date = v
 		}
-		if q.After != "" && q.Before != "" && q.After > q.Before {
-			return nil, fmt.Errorf("%w: after (%s) is later than before (%s)", ErrBadFilter, q.After, q.Before)
+		if lo != "" && hi != "" && lo > hi {
+			return nil, fmt.Errorf("%w: after (%s) is later than before (%s)", ErrBadFilter, lo, hi)
 		}
-		lo, hi := q.After, q.Before
 		if hi == "" {
 			hi = "9999-12-31"
 		}

@@ -2,7 +2,9 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -30,10 +32,14 @@ type candidate struct {
 // second quote from one article when scores are close (diversify), and each
 // answer's evidence is weighed (weigh). weight is the question's total
 // term weight. Whether an answer is given is Ask's to decide, from the
-// confidences.
-func (l *Library) rankAnswers(cands []*candidate, terms []qterm, weight float64) []Answer {
+// confidences, in this order; byRecency then orders the answers given by
+// when their sources were published, where scores are close or the
+// question asks for the recent (since: see recentSince). Of syndicated
+// copies, the answer quotes the most recent of those close in score
+// (shown).
+func (l *Library) rankAnswers(cands []*candidate, terms []qterm, weight float64, since string) []Answer {
 	groups := l.diversify(l.groupCopies(l.found(cands, terms), cands))
-	return l.weigh(groups, cands, terms, weight)
+	return l.weigh(groups, cands, terms, weight, since)
 }
 
 // found returns the candidates whose quote has at least one of the
@@ -136,8 +142,10 @@ func (l *Library) diversify(groups []*copies) []*copies {
 // and confidence. An answer's lead is over the best candidate that is not
 // the same story (its group's members: its own source, and copies of its
 // text) and is not ranked above it (the members of earlier groups): for the
-// first answer, over everything else the library offered.
-func (l *Library) weigh(groups []*copies, cands []*candidate, terms []qterm, weight float64) []Answer {
+// first answer, over everything else the library offered. The evidence is
+// the lead's; the quote shown may be a more recent copy of its text
+// (shown).
+func (l *Library) weigh(groups []*copies, cands []*candidate, terms []qterm, weight float64, since string) []Answer {
 	unseen := 0.0
 	for _, t := range terms {
 		if t.unseen {
@@ -188,7 +196,8 @@ func (l *Library) weigh(groups []*copies, cands []*candidate, terms []qterm, wei
 		if s := c.score(); s > 0 {
 			e.Lead = (s - otherHit) / s
 		}
-		a := c.answer(g.score, g.also)
+		shown := l.shown(g, since)
+		a := shown.answer(g.score, g.alsoFor(shown))
 		a.Evidence = e
 		a.Confidence = l.tuning.Confidence.Confidence(e)
 		out = append(out, a)
@@ -237,4 +246,123 @@ func jaccard(a, b map[string]bool) float64 {
 		}
 	}
 	return float64(both) / float64(len(a)+len(b)-both)
+}
+
+// recentSince is the first day (an ISO date) of the days back a question
+// asks about (recencyOf), on the calendar of now; "" when it does not say.
+func recentSince(now time.Time, days int) string {
+	if days <= 0 {
+		return ""
+	}
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days).Format(time.DateOnly)
+}
+
+// before reports whether, by when they were published, a source comes
+// before b among answers close in score: one published on or after since
+// (when the question asks for the recent) before one that is not, then the
+// later published before the earlier, the dated before the undated. An
+// equal date (or two undated) is no reason to come before.
+func before(a, b corpus.Info, since string) bool {
+	da, db := publishedKey(a.Published), publishedKey(b.Published)
+	if since != "" {
+		if ra, rb := da >= since, db >= since; ra != rb {
+			return ra
+		}
+	}
+	switch {
+	case da == db || da == "":
+		return false
+	case db == "":
+		return true
+	}
+	return da > db
+}
+
+// closeScore reports whether score s is close to the better score best
+// (Tuning.RecencyTie).
+func (l *Library) closeScore(s, best float64) bool {
+	return s >= best*(1-l.tuning.RecencyTie)
+}
+
+// byRecency orders answers (best first) by when their sources were
+// published where that does not overrule their scores: when the question
+// asks for the recent (since), those published since come first, each part
+// in its order; and within each, every next answer is, of those whose
+// score is close to the best left (closeScore), the one that comes first by
+// before. Answers that are all undated, or all far apart in score, keep
+// their order. It neither drops nor adds an answer.
+func (l *Library) byRecency(answers []Answer, since string) []Answer {
+	if since == "" {
+		return l.closeByDate(answers)
+	}
+	var recent, rest []Answer
+	for _, a := range answers {
+		if publishedKey(a.Source.Published) >= since {
+			recent = append(recent, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return append(l.closeByDate(recent), l.closeByDate(rest)...)
+}
+
+// closeByDate orders answers so that among those close in score the more
+// recent come first (see byRecency).
+func (l *Library) closeByDate(answers []Answer) []Answer {
+	rest := slices.Clone(answers)
+	out := make([]Answer, 0, len(rest))
+	for len(rest) > 0 {
+		top := 0
+		for i, a := range rest {
+			if a.Score > rest[top].Score {
+				top = i
+			}
+		}
+		pick := top
+		for i, a := range rest {
+			if i != top && l.closeScore(a.Score, rest[top].Score) && before(a.Source, rest[pick].Source, "") {
+				pick = i
+			}
+		}
+		out = append(out, rest[pick])
+		rest = slices.Delete(rest, pick, pick+1)
+	}
+	return out
+}
+
+// shown is the member of a group whose quote its answer shows: the lead,
+// or a copy of the lead's text that comes before it by when it was
+// published (before), whose quote has some of the question, and whose
+// score is close to the lead's — or, when the question asks for the recent
+// and the copy was published since, at least Tuning.RelativeFloor of it.
+func (l *Library) shown(g *copies, since string) *candidate {
+	lead := g.lead
+	pick := lead
+	for _, m := range g.members[1:] {
+		if m.matched == 0 {
+			continue
+		}
+		near := l.closeScore(m.score(), lead.score()) ||
+			since != "" && publishedKey(m.src.Published) >= since && m.score() >= lead.score()*l.tuning.RelativeFloor
+		if near && before(m.src.Info, pick.src.Info, since) {
+			pick = m
+		}
+	}
+	return pick
+}
+
+// alsoFor is the "also carried by" of the group's answer when it shows
+// shown's quote: the group's other sources, the lead's first.
+func (g *copies) alsoFor(shown *candidate) []corpus.Info {
+	if shown.src.ID == g.lead.src.ID {
+		return g.also
+	}
+	also := []corpus.Info{g.lead.src.Info}
+	for _, o := range g.also {
+		if o.ID != shown.src.ID {
+			also = append(also, o)
+		}
+	}
+	return also
 }

@@ -61,6 +61,8 @@ const (
 //
 //   - chat filler ("hey", "lol", "gonna", "whats") and words of how people
 //     ask ("tell", "which", "besides") are not counted;
+//   - nor are words that say when ("latest", "this week", "what's new"):
+//     they set a.recent instead (recencyOf), which orders the answers;
 //   - a word the library has (in some passage) weighs its IDF;
 //   - a word the library has never seen is corrected when English does not
 //     have it either and the library has a word one edit away (two for long
@@ -80,13 +82,15 @@ func (a *asking) understand(ctx context.Context, text string) error {
 		return err
 	}
 	maxIDF := idfOf(n, 0)
+	var when []span
+	a.recent, when = recencyOf(text)
 	toks := a.l.analyzer.Analyze([]byte(text))
 	seen := map[string]bool{}
 	var terms []qterm
 	for _, tok := range toks {
 		raw := strings.ToLower(text[tok.Start:tok.End])
 		t := string(tok.Term)
-		if t == "" || seen[t] || !hasLetterOrDigit(t) || isFiller(raw, t) {
+		if t == "" || seen[t] || !hasLetterOrDigit(t) || isFiller(raw, t) || inSpans(tok.Start, when) {
 			continue
 		}
 		seen[t] = true

@@ -63,6 +63,13 @@ type Tuning struct {
 	// article already quoted; SameOutletPenalty of a second from an outlet.
 	SameSourcePenalty float64
 	SameOutletPenalty float64
+	// RecencyTie is how close two answers' scores are, as a share of the
+	// better one, for the more recently published to come first (and a
+	// dated source before an undated one); of syndicated copies of one
+	// text, the most recent is quoted. It orders the answers the
+	// confidence model has already weighed: which are given does not
+	// change. 0 orders only equal scores by date.
+	RecencyTie float64
 	// Deadline bounds one search.
 	Deadline time.Duration
 	// MaxTermSearchers bounds the terms one search may open.
@@ -103,6 +110,7 @@ func DefaultTuning() Tuning {
 		MaxSentences:          3,
 		SameSourcePenalty:     0.75,
 		SameOutletPenalty:     0.9,
+		RecencyTie:            0.05,
 		Deadline:              3 * time.Second,
 		MaxTermSearchers:      256,
 		CommonTerms:           0.05,

@@ -101,8 +101,8 @@ func askQuestion(ctx context.Context, e *env, args []string) error {
 	k := fs.Int("k", 3, "how many quotes at most (1-25)")
 	scope := fs.String("scope", "", `whose library: "global", or a server id (its sources and the global ones); default every source`)
 	outlet := fs.String("outlet", "", "only sources from this outlet")
-	after := fs.String("after", "", "only sources published on or after this date (2021-03-17)")
-	before := fs.String("before", "", "only sources published on or before this date (2021-03-17)")
+	after := fs.String("after", "", "only sources published on or after this date (2021-03-17, or relative: 7d, 2w, 3m, 1y, today, yesterday)")
+	before := fs.String("before", "", "only sources published on or before this date (2021-03-17, or relative: 7d, 2w, 3m, 1y, today, yesterday)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -113,7 +113,8 @@ func askQuestion(ctx context.Context, e *env, args []string) error {
 	if *k < 1 || *k > 25 {
 		return usageError{fmt.Sprintf("-k must be between 1 and 25, not %d", *k)}
 	}
-	if err := checkFilters(*scope, *after, *before); err != nil {
+	from, to, err := checkFilters(*scope, *after, *before, e.clock()())
+	if err != nil {
 		return err
 	}
 	lib, err := lf.open(ctx, e)
@@ -127,7 +128,7 @@ func askQuestion(ctx context.Context, e *env, args []string) error {
 		return usageError{"the question has no words once links, mentions and markup are taken out"}
 	}
 	res, err := lib.Ask(ctx, retrieval.Question{
-		Text: text, Scope: *scope, Outlet: *outlet, After: *after, Before: *before, K: *k,
+		Text: text, Scope: *scope, Outlet: *outlet, After: from, Before: to, K: *k,
 	})
 	if errors.Is(err, retrieval.ErrBadFilter) {
 		return usageError{err.Error()}

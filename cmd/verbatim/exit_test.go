@@ -18,7 +18,7 @@ func TestUsageMistakesExit2(t *testing.T) {
 		want string
 	}{
 		{[]string{"ask", "--scope", "bogus", "did russia interfere"}, `--scope must be "global" or a server id, not "bogus"`},
-		{[]string{"ask", "--after", "2021-13-45", "did russia interfere"}, `--after must be a date like 2021-03-17, not "2021-13-45"`},
+		{[]string{"ask", "--after", "2021-13-45", "did russia interfere"}, `--after must be a date like 2021-03-17, or relative to today: 7d, 2w, 3m, 1y, today or yesterday; not "2021-13-45"`},
 		{[]string{"ask", "--before", "soon", "did russia interfere"}, `--before must be a date`},
 		{[]string{"ask", "--after", "2021-03-01", "--before", "2021-02-01", "did russia interfere"}, "is later than --before"},
 		{[]string{"ask", "-k", "0", "x"}, "-k must be between 1 and 25"},

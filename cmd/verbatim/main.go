@@ -37,6 +37,17 @@ type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
 	getenv         func(string) string
+	// now is the clock relative dates are read by (--after 7d) and the
+	// library keeps; nil is time.Now.
+	now func() time.Time
+}
+
+// clock returns the command's clock.
+func (e *env) clock() func() time.Time {
+	if e.now == nil {
+		return time.Now
+	}
+	return e.now
 }
 
 // usageError is a mistake in how a command was called (exit status 2).
@@ -71,24 +82,30 @@ func errorCode(err error) string {
 }
 
 // checkFilters refuses, as a usage mistake, a scope that is neither
-// "global" nor a server id and a date that is not one (YYYY-MM-DD), or
-// dates in the wrong order.
-func checkFilters(scope, after, before string) error {
+// "global" nor a server id and a date that is not one (YYYY-MM-DD, or
+// relative to today: 7d, 2w, 3m, 1y, today, yesterday; see
+// retrieval.ResolveDate), or dates in the wrong order. It returns the dates
+// as ISO dates on the calendar of now.
+func checkFilters(scope, after, before string, now time.Time) (string, string, error) {
 	if scope != "" && !corpus.ValidScope(scope) {
-		return usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, scope)}
+		return "", "", usageError{fmt.Sprintf("--scope must be %q or a server id, not %q", corpus.GlobalScope, scope)}
 	}
-	for _, d := range []struct{ name, value string }{{"after", after}, {"before", before}} {
+	dates := []struct{ name, value string }{{"after", after}, {"before", before}}
+	for i, d := range dates {
 		if d.value == "" {
 			continue
 		}
-		if _, err := time.Parse(time.DateOnly, d.value); err != nil {
-			return usageError{fmt.Sprintf("--%s must be a date like 2021-03-17, not %q", d.name, d.value)}
+		v, err := retrieval.ResolveDate("--"+d.name, d.value, now)
+		if err != nil {
+			return "", "", usageError{err.Error()}
 		}
+		dates[i].value = v
 	}
+	after, before = dates[0].value, dates[1].value
 	if after != "" && before != "" && after > before {
-		return usageError{fmt.Sprintf("--after (%s) is later than --before (%s)", after, before)}
+		return "", "", usageError{fmt.Sprintf("--after (%s) is later than --before (%s)", after, before)}
 	}
-	return nil
+	return after, before, nil
 }
 
 func commands() []command {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -359,5 +362,52 @@ func TestRefreshMakesANewVersion(t *testing.T) {
 	}
 	if code, _, errs := cli(t, data, "refresh", "--allow-host", "127.0.0.1", oldID); code != 1 || !strings.Contains(errs, "could not be refreshed") {
 		t.Errorf("refreshing an old version: %d %s", code, errs)
+	}
+}
+
+// TestAskRelativeDates: --after and --before take dates relative to the
+// command's clock (here three days after the seed of 2021-03-17).
+func TestAskRelativeDates(t *testing.T) {
+	data := t.TempDir()
+	ask := func(args ...string) (int, jsonResult, string) {
+		var out, errb bytes.Buffer
+		e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: func(k string) string {
+			if k == "VERBATIM_DATA" {
+				return data
+			}
+			return ""
+		}, now: func() time.Time { return time.Date(2021, time.March, 20, 12, 0, 0, 0, time.UTC) }}
+		code := run(context.Background(), append([]string{"ask", "--json"}, args...), e)
+		var res jsonResult
+		if code == 0 {
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out.String())
+			}
+		}
+		return code, res, out.String() + errb.String()
+	}
+	q := "Did the Justice Department find evidence of foreign influence on the 2020 election?"
+	for _, tc := range []struct {
+		flags []string
+		found bool
+	}{
+		{[]string{"--after", "7d"}, true},
+		{[]string{"--after", "2d"}, false},
+		{[]string{"--before", "yesterday"}, true},
+		{[]string{"--after", "1m", "--before", "today"}, true},
+		{[]string{"--after", "1y", "--before", "1w"}, false},
+	} {
+		code, res, out := ask(append(tc.flags, q)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.flags, code, out)
+		}
+		found := len(res.Answers) > 0 && res.Answers[0].Source.Published == "2021-03-17"
+		if found != tc.found {
+			t.Errorf("%v: found %v, want %v: %s", tc.flags, found, tc.found, out)
+		}
+	}
+	code, _, out := ask("--after", "today", "--before", "1w", q)
+	if code != 2 || !strings.Contains(out, "--after (2021-03-20) is later than --before (2021-03-13)") {
+		t.Errorf("after today before 1w: exit %d, %s", code, out)
 	}
 }

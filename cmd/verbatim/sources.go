@@ -21,7 +21,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("sources takes no arguments, not %q (see 'verbatim show ID')", pos[0])}
 	}
-	if err := checkFilters(*scope, "", ""); err != nil {
+	if _, _, err := checkFilters(*scope, "", "", e.clock()()); err != nil {
 		return err
 	}
 	lib, err := lf.open(ctx, e)
