@@ -212,8 +212,11 @@ func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 	return x, true, nil
 }
 
-// create replaces whatever is at x.dir with a new, empty index.
+// create replaces whatever is at x.dir with a new, empty index. What the
+// old index reported of its saving (a damaged index's merger fails as soon
+// as it is opened) is forgotten with it: the new one starts healthy.
 func (x *sourceIndex) create() error {
+	x.persist = newPersistState()
 	if err := os.RemoveAll(x.dir); err != nil {
 		return fmt.Errorf("removing old search index %s: %w", x.dir, err)
 	}
