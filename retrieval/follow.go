@@ -174,7 +174,7 @@ func (l *Library) followSource(ctx context.Context, bt *batcher, id string) (str
 		return "", err
 	}
 	src, err := l.store.Get(ctx, id)
-	if errors.Is(err, corpus.ErrNotFound) || (err == nil && src.SupersededBy != "") {
+	if errors.Is(err, corpus.ErrNotFound) || (err == nil && (src.SupersededBy != "" || !l.holds(src.Scope))) {
 		if len(docs) == 0 {
 			return "", nil
 		}
