@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/verbatim-bot/verbatim/bot"
 	"github.com/verbatim-bot/verbatim/feeds"
 	"github.com/verbatim-bot/verbatim/pgstore"
 )
@@ -27,6 +28,12 @@ type fileConfig struct {
 		APIURL         string   `yaml:"api_url"`
 		GuildIDs       []string `yaml:"guild_ids"`
 		ModeratorRoles []string `yaml:"moderator_roles"`
+		// Shards are the gateway shards of the bot and those this
+		// process runs (ids; empty: all of them).
+		Shards struct {
+			Count int   `yaml:"count"`
+			IDs   []int `yaml:"ids"`
+		} `yaml:"shards"`
 	} `yaml:"discord"`
 	Limits struct {
 		MemberPerMinute float64 `yaml:"member_per_minute"`
@@ -122,5 +129,13 @@ func (c fileConfig) validate() error {
 	case c.ShutdownGrace < 0:
 		return errors.New("shutdown_grace must not be negative")
 	}
+	if err := c.shards().Validate(); err != nil {
+		return fmt.Errorf("discord.%w", err)
+	}
 	return nil
+}
+
+// shards is the discord.shards setting.
+func (c fileConfig) shards() bot.Shards {
+	return bot.Shards{Count: c.Discord.Shards.Count, IDs: c.Discord.Shards.IDs}
 }

@@ -120,6 +120,9 @@ func serveSettings(e *env, args []string) (serving, error) {
 	if err != nil {
 		return serving{}, err
 	}
+	if sh := cfg.shards(); sh.Partition() != nil && lf.storeURL(e) == "" {
+		return serving{}, fmt.Errorf("discord.shards: this process runs %s, which needs the store shared by every process: set store: postgres://… (or --store, $VERBATIM_STORE); see docs/scale.md", sh)
+	}
 	return serving{cfg: cfg, token: token, dir: dir, lf: lf, env: e}, nil
 }
 
@@ -132,7 +135,9 @@ func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrie
 	if s.cfg.Answers.MaxQuoteChars > 0 {
 		tuning.MaxQuoteRunes = s.cfg.Answers.MaxQuoteChars
 	}
-	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning}
+	// A process running some of the shards indexes their servers and the
+	// global library only.
+	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning, Partition: s.cfg.shards().Partition()}
 	if s.env != nil {
 		st, err := s.lf.openStore(ctx, s.env)
 		if err != nil {
@@ -159,6 +164,7 @@ func newBot(s serving, lib *retrieval.Library, log *slog.Logger) (*bot.Bot, *bot
 		GuildPerMinute: c.Limits.GuildPerMinute, GuildBurst: c.Limits.GuildBurst,
 		MaxQuotes:          c.Answers.MaxQuotes,
 		MaxAttachmentBytes: c.Fetch.MaxBytes,
+		Shards:             c.shards(),
 	}
 	if c.Discord.APIURL != "" {
 		client, err := bot.APIClient(c.Discord.APIURL)
