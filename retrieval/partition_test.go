@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,6 +70,24 @@ func TestPartition(t *testing.T) {
 		t.Errorf("stats %+v: want both sources stored, only %s's %d passages indexed (seeds: %+v)", st, ga, len(a.Passages), seeds)
 	}
 	l.Close()
+
+	// check: clean for its partition; another partition (or the whole
+	// library) is told the index holds something else.
+	st2, err := corpus.OpenStore(filepath.Join(dir, "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckPartition(ctx, st2, dir, holding(ga))
+	if err != nil || !rep.Clean() || rep.IndexedSources != seeds.Sources+1 {
+		t.Errorf("check of the partition: %+v, %v", rep, err)
+	}
+	for _, p := range []*Partition{nil, holding(gb)} {
+		rep, err := CheckPartition(ctx, st2, dir, p)
+		if err != nil || rep.Clean() || !strings.Contains(rep.Problems[0].What, `the search index holds the partition "holding `+ga+`"`) {
+			t.Errorf("check of %v: %+v, %v", p, rep, err)
+		}
+	}
+	st2.Close()
 
 	// Same partition again: nothing to do.
 	l = open(holding(ga))
