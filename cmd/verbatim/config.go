@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +132,27 @@ func (c fileConfig) validate() error {
 	}
 	if err := c.shards().Validate(); err != nil {
 		return fmt.Errorf("discord.%w", err)
+	}
+	return nil
+}
+
+// setShardIDs sets discord.shards.ids from --shards ("2", "0,1"; "":
+// leave them).
+func (c *fileConfig) setShardIDs(list string) error {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	var ids []int
+	for part := range strings.SplitSeq(list, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil {
+			return usageError{fmt.Sprintf("--shards %q: give shard numbers separated by commas, like 0,1", list)}
+		}
+		ids = append(ids, id)
+	}
+	c.Discord.Shards.IDs = ids
+	if err := c.shards().Validate(); err != nil {
+		return usageError{fmt.Sprintf("--shards %s: %v (discord.shards.count is %d)", list, err, c.shards().Count)}
 	}
 	return nil
 }

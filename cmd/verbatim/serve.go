@@ -99,11 +99,15 @@ func serveSettings(e *env, args []string) (serving, error) {
 	var lf libFlags
 	lf.register(f)
 	cfgPath := f.String("config", "", "config file (see config.example.yaml); default: built-in defaults")
+	shardIDs := f.String("shards", "", "the shards this process runs, e.g. 2 or 0,1 (instead of discord.shards.ids; for one config shared by every process)")
 	if _, err := f.parse(args); err != nil {
 		return serving{}, err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
+		return serving{}, err
+	}
+	if err := cfg.setShardIDs(*shardIDs); err != nil {
 		return serving{}, err
 	}
 	token := e.getenv("DISCORD_TOKEN")

@@ -180,4 +180,16 @@ func TestServeShardsNeedASharedStore(t *testing.T) {
 	if pt := s.cfg.shards().Partition(); pt == nil || pt.Name != "shards 0,1 of 4" {
 		t.Errorf("partition %+v", pt)
 	}
+	// --shards gives the ids instead of the config (one config for all).
+	if s, err = serveSettings(e, []string{"--config", p, "--shards", "3, 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if pt := s.cfg.shards().Partition(); pt == nil || pt.Name != "shards 1,3 of 4" {
+		t.Errorf("--shards 3,1: partition %+v", pt)
+	}
+	for _, bad := range []string{"x", "4", "1,1"} {
+		if _, err := serveSettings(e, []string{"--config", p, "--shards", bad}); err == nil || !strings.Contains(err.Error(), "--shards") {
+			t.Errorf("--shards %s: %v", bad, err)
+		}
+	}
 }
