@@ -41,7 +41,17 @@ func TestShards(t *testing.T) {
 	for id := range 2 {
 		sh := shard{s: srv.Session(t, ""), ready: make(chan *discordgo.Ready, 1), guilds: make(chan *discordgo.GuildCreate, 4), ics: make(chan *discordgo.InteractionCreate, 4)}
 		sh.s.ShardID, sh.s.ShardCount = id, 2
-		sh.s.AddHandler(forward(sh.ready))
+		// discordgo's State fills in READY's guilds from GUILD_CREATE on
+		// another goroutine: copy READY in a synchronous handler.
+		sh.s.SyncEvents = true
+		sh.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+			cp := *r
+			cp.Guilds = nil
+			for _, g := range r.Guilds {
+				cp.Guilds = append(cp.Guilds, &discordgo.Guild{ID: g.ID, Unavailable: g.Unavailable})
+			}
+			sh.ready <- &cp
+		})
 		sh.s.AddHandler(forward(sh.guilds))
 		sh.s.AddHandler(forward(sh.ics))
 		if err := sh.s.Open(); err != nil {
