@@ -216,6 +216,9 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 	defer cancel()
 	b.ctx = hctx
 	if err := b.connect(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while connecting the shards
+		}
 		return err
 	}
 	// The commands are the bot's, not a shard's: the process that runs
