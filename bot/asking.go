@@ -127,7 +127,7 @@ var errOnlyMarkup = usererr.New(usererr.Invalid, "That has no words to look for 
 // needs no privileged intent: Discord sends the content of messages that
 // mention the bot. A member over the rate limit is told by DM.
 func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
-	if m == nil || m.Message == nil || m.Author == nil || m.Author.Bot {
+	if m == nil || m.Message == nil || m.Author == nil || m.Author.Bot || !b.cfg.Shards.Owns(m.GuildID) {
 		return
 	}
 	user, _ := b.identity()

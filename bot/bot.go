@@ -67,10 +67,16 @@ type Config struct {
 	// downloaded through it; 0 means corpus.DefaultFetchMaxBytes, the
 	// fetcher's default), and never more than corpus.MaxFileBytes.
 	MaxAttachmentBytes int64
+	// Shards are the gateway shards this process runs (default: one
+	// shard, unsharded); it answers only in their servers.
+	Shards Shards
 
 	// retryDelays are the waits between attempts of a Discord call that met
 	// a server error (default 200 ms, 1 s, 3 s); tests shorten them.
 	retryDelays []time.Duration
+	// identifyEvery is the wait between two shards' connections (Discord
+	// allows one IDENTIFY per 5 s); tests shorten it.
+	identifyEvery time.Duration
 }
 
 // withDefaults fills unset limits.
@@ -93,6 +99,9 @@ func (c Config) withDefaults() Config {
 	if c.retryDelays == nil {
 		c.retryDelays = defaultRetryDelays()
 	}
+	if c.identifyEvery <= 0 {
+		c.identifyEvery = 5 * time.Second
+	}
 	return c
 }
 
@@ -107,21 +116,24 @@ const (
 
 // Bot is Verbatim's Discord bot.
 type Bot struct {
-	cfg     Config
-	lib     *retrieval.Library
-	log     *slog.Logger
-	session *discordgo.Session
-	fetcher *corpus.Fetcher
-	router  *router
-	limits  *limiter
-	pending *questionCache
-	metrics *Metrics
-	feeds   atomic.Pointer[feeds.Service] // nil: following feeds is off
+	cfg Config
+	lib *retrieval.Library
+	log *slog.Logger
+	// session is the first shard's session, through which the bot calls
+	// Discord's API; sessions are all of them, one gateway connection each.
+	session  *discordgo.Session
+	sessions []*discordgo.Session
+	up       []atomic.Bool // up[i]: sessions[i]'s gateway connection is up
+	fetcher  *corpus.Fetcher
+	router   *router
+	limits   *limiter
+	pending  *questionCache
+	metrics  *Metrics
+	feeds    atomic.Pointer[feeds.Service] // nil: following feeds is off
 
 	ctx        context.Context // cancelled when the bot stops
 	inflight   sync.WaitGroup
 	stopping   atomic.Bool
-	connected  atomic.Bool // the gateway connection is up
 	registered atomic.Bool // the commands are registered
 }
 
@@ -141,24 +153,14 @@ func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.
 	if metrics == nil {
 		metrics = NewMetrics()
 	}
+	if err := cfg.Shards.Validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
-	s, err := discordgo.New("Bot " + cfg.Token)
-	if err != nil {
-		return nil, fmt.Errorf("making the Discord session: %w", err)
-	}
-	if cfg.HTTPClient != nil {
-		s.Client = cfg.HTTPClient
-	}
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
-	s.StateEnabled = true
-	s.ShouldReconnectOnError = true
-	s.ShouldRetryOnRateLimit = true
-	s.MaxRestRetries = 3
 	b := &Bot{
 		cfg:     cfg,
 		lib:     lib,
 		log:     log,
-		session: s,
 		fetcher: fetcher,
 		limits:  newLimiter(cfg),
 		pending: newQuestionCache(2000, time.Hour),
@@ -166,16 +168,44 @@ func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.
 		ctx:     context.Background(),
 	}
 	b.router = b.routes()
-	s.AddHandler(b.onReady)
-	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) })
-	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.connected.Store(true) })
-	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.connected.Store(false) })
-	s.AddHandler(b.onInteraction)
-	s.AddHandler(b.onMessage)
+	ids := cfg.Shards.ids()
+	b.up = make([]atomic.Bool, len(ids))
+	for n, id := range ids {
+		s, err := discordgo.New("Bot " + cfg.Token)
+		if err != nil {
+			return nil, fmt.Errorf("making the Discord session: %w", err)
+		}
+		if cfg.HTTPClient != nil {
+			s.Client = cfg.HTTPClient
+		}
+		if cfg.Shards.count() > 1 {
+			s.ShardID, s.ShardCount = id, cfg.Shards.count()
+		}
+		s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+		s.StateEnabled = true
+		s.ShouldReconnectOnError = true
+		s.ShouldRetryOnRateLimit = true
+		s.MaxRestRetries = 3
+		if b.session == nil {
+			b.session = s
+		} else {
+			s.Ratelimiter = b.session.Ratelimiter // one bot, one set of rate limits
+		}
+		up := &b.up[n]
+		s.AddHandler(b.onReady)
+		s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { up.Store(true) })
+		s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { up.Store(true) })
+		s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { up.Store(true) })
+		s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { up.Store(false) })
+		s.AddHandler(b.onInteraction)
+		s.AddHandler(b.onMessage)
+		b.sessions = append(b.sessions, s)
+	}
 	return b, nil
 }
 
-// Session returns the bot's discordgo session (for tests and wiring).
+// Session returns the bot's discordgo session, its first shard's (for
+// tests and wiring).
 func (b *Bot) Session() *discordgo.Session { return b.session }
 
 // Run connects to Discord, registers the commands and serves until ctx is
@@ -185,17 +215,23 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	b.ctx = hctx
-	if err := b.session.Open(); err != nil {
-		return fmt.Errorf("connecting to Discord: %w", err)
-	}
-	if err := b.register(ctx); err != nil {
-		b.session.Close()
+	if err := b.connect(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while connecting the shards
+		}
 		return err
 	}
+	// The commands are the bot's, not a shard's: the process that runs
+	// shard 0 registers them, once.
+	if b.cfg.Shards.runs(0) {
+		if err := b.register(ctx); err != nil {
+			b.closeSessions()
+			return err
+		}
+	}
 	b.registered.Store(true)
-	b.connected.Store(true)
 	user, _ := b.identity()
-	b.log.Info("bot is serving", "user", user.Username, "guilds", len(b.cfg.GuildIDs))
+	b.log.Info("bot is serving", "user", user.Username, "guilds", len(b.cfg.GuildIDs), "shards", b.cfg.Shards.String())
 	<-ctx.Done()
 
 	b.stopping.Store(true)
@@ -208,23 +244,68 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 		b.log.Warn("stopping: answers still in flight after the grace period", "grace", grace)
 		cancel()
 	}
-	// No reconnecting once closed: discordgo's heartbeat goroutine, caught by
-	// Close just as its ticker fired, would otherwise fail to write to the
-	// closed connection and reconnect after Run returned (and keep trying
-	// for ever once Discord is out of reach). Set under the session's lock,
-	// which that goroutine takes before it reads the flag.
-	b.session.Lock()
-	b.session.ShouldReconnectOnError = false
-	b.session.Unlock()
-	if err := b.session.Close(); err != nil {
+	if err := b.closeSessions(); err != nil {
 		return fmt.Errorf("disconnecting from Discord: %w", err)
 	}
 	return nil
 }
 
-// Ready reports whether the bot is connected and has its user.
+// connect opens every shard's gateway session, one IDENTIFY every
+// identifyEvery as Discord asks, until ctx ends.
+func (b *Bot) connect(ctx context.Context) error {
+	for n, s := range b.sessions {
+		if n > 0 {
+			select {
+			case <-ctx.Done():
+				b.closeSessions()
+				return ctx.Err()
+			case <-time.After(b.cfg.identifyEvery):
+			}
+		}
+		if err := s.Open(); err != nil {
+			b.closeSessions()
+			if len(b.sessions) > 1 {
+				return fmt.Errorf("connecting shard %d of %d to Discord: %w", s.ShardID, s.ShardCount, err)
+			}
+			return fmt.Errorf("connecting to Discord: %w", err)
+		}
+		b.up[n].Store(true)
+	}
+	return nil
+}
+
+// closeSessions closes every shard's session.
+func (b *Bot) closeSessions() error {
+	var errs []error
+	for _, s := range b.sessions {
+		// No reconnecting once closed: discordgo's heartbeat goroutine,
+		// caught by Close just as its ticker fired, would otherwise fail
+		// to write to the closed connection and reconnect after Run
+		// returned (and keep trying for ever once Discord is out of
+		// reach). Set under the session's lock, which that goroutine
+		// takes before it reads the flag.
+		s.Lock()
+		s.ShouldReconnectOnError = false
+		s.Unlock()
+		if err := s.Close(); err != nil && !errors.Is(err, discordgo.ErrWSNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether the bot is connected, on every shard it runs, and
+// has its user.
 func (b *Bot) Ready() bool {
-	return b.registered.Load() && b.connected.Load() && !b.stopping.Load()
+	if !b.registered.Load() || b.stopping.Load() {
+		return false
+	}
+	for i := range b.up {
+		if !b.up[i].Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // Health is nil while the bot is ready and its library sound, else what is
@@ -241,9 +322,8 @@ func (b *Bot) Health() error {
 }
 
 func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
-	b.connected.Store(true)
 	if r.User != nil {
-		b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds))
+		b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds), "shard", s.ShardID)
 	}
 }
 
@@ -311,6 +391,11 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	r := &request{ctx: b.ctx, i: ic.Interaction, mode: replyNew}
+	if !b.cfg.Shards.Owns(r.i.GuildID) {
+		// Another process's shard: Discord sends it there, and it answers.
+		b.log.Debug("interaction of a server of another shard; not answered", "interaction", r.i.ID, "guild", r.i.GuildID)
+		return
+	}
 	if userOf(r.i) == nil {
 		b.log.Warn("interaction without a user", "interaction", r.i.ID)
 		return

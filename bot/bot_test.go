@@ -22,6 +22,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/bot/discordtest"
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/pgstore/pgtest"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -60,7 +61,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // harness is a running bot against the fake Discord, over a real library.

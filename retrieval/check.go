@@ -81,6 +81,13 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 // CheckStore is Check of the library whose store of record is store (a
 // PostgreSQL store, say) and whose search index is in dir.
 func CheckStore(ctx context.Context, store corpus.Store, dir string) (CheckReport, error) {
+	return CheckPartition(ctx, store, dir, nil)
+}
+
+// CheckPartition is CheckStore of the index of a process that indexes a
+// partition of the library (nil: all of it): the index must hold the
+// partition's sources, and nothing of the others.
+func CheckPartition(ctx context.Context, store corpus.Store, dir string, p *Partition) (CheckReport, error) {
 	var rep CheckReport
 	var err error
 	var storeProblems []Problem
@@ -91,7 +98,7 @@ func CheckStore(ctx context.Context, store corpus.Store, dir string) (CheckRepor
 		rep.Problems = storeProblems
 		return rep, err
 	}
-	ic, err := checkIndex(ctx, store, filepath.Join(dir, "index.bleve"))
+	ic, err := checkIndex(ctx, store, filepath.Join(dir, "index.bleve"), &Library{partition: p})
 	if err != nil {
 		return rep, err
 	}
@@ -112,7 +119,7 @@ type indexCheck struct {
 
 // checkIndex compares the index in dir with the store, reading the index
 // only; a damaged index is a problem, not an error.
-func checkIndex(ctx context.Context, store corpus.Store, dir string) (indexCheck, error) {
+func checkIndex(ctx context.Context, store corpus.Store, dir string, part *Library) (indexCheck, error) {
 	var ic indexCheck
 	library := func(what string) (indexCheck, error) {
 		ic.problems = []Problem{{What: what, InIndex: true}}
@@ -139,6 +146,9 @@ func checkIndex(ctx context.Context, store corpus.Store, dir string) (indexCheck
 	if err == nil {
 		ic.behind = !ok || have < want
 	}
+	if name, err := x.indexedPartition(); err == nil && name != part.partitionName() {
+		return library(fmt.Sprintf("the search index holds %s, not %s: the next start of its process indexes what it lacks", partitionLabel(name), partitionLabel(part.partitionName())))
+	}
 	held, err := x.inventory(ctx)
 	if errors.Is(err, errIndexDamaged) {
 		return library(fmt.Sprintf("%v: it must be rebuilt from the store", err))
@@ -150,14 +160,14 @@ func checkIndex(ctx context.Context, store corpus.Store, dir string) (indexCheck
 	if err != nil {
 		return ic, err
 	}
-	ic.problems, ic.indexed = compareIndex(infos, held, ic.behind), len(held)
+	ic.problems, ic.indexed = compareIndex(infos, held, ic.behind, part.holds), len(held)
 	return ic, nil
 }
 
 // compareIndex lists how what the index holds (held) differs from what the
 // store says answers (infos). When the index is behind, the differences a
 // lost batch explains are Pending.
-func compareIndex(infos []corpus.Info, held map[string]*indexedSource, behind bool) []Problem {
+func compareIndex(infos []corpus.Info, held map[string]*indexedSource, behind bool, holds func(scope string) bool) []Problem {
 	var ps []Problem
 	add := func(id, what string, h *indexedSource) {
 		pending := behind && (h == nil || h.Malformed == 0)
@@ -168,6 +178,10 @@ func compareIndex(infos []corpus.Info, held map[string]*indexedSource, behind bo
 		stored[info.ID] = info
 		h := held[info.ID]
 		switch {
+		case !holds(info.Scope):
+			if h != nil {
+				add(info.ID, fmt.Sprintf("the search index holds %s of a source of server %s, outside its partition", h, info.Scope), h)
+			}
 		case info.SupersededBy != "":
 			if h != nil {
 				add(info.ID, fmt.Sprintf("superseded by %s but still in the search index", info.SupersededBy), h)
@@ -215,4 +229,12 @@ func Repair(ctx context.Context, opts Options) error {
 		err = l.syncIndex(ctx)
 	}
 	return errors.Join(err, l.Close())
+}
+
+// partitionLabel names a partition for a problem report.
+func partitionLabel(name string) string {
+	if name == "" {
+		return "the whole library"
+	}
+	return fmt.Sprintf("the partition %q", name)
 }

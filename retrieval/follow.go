@@ -173,8 +173,19 @@ func (l *Library) followSource(ctx context.Context, bt *batcher, id string) (str
 	if err != nil {
 		return "", err
 	}
+	if l.partition != nil {
+		// Most changes are other partitions' sources: read the info, not
+		// the whole source, to know.
+		info, err := l.store.Info(ctx, id)
+		if err == nil && !l.holds(info.Scope) {
+			if len(docs) == 0 {
+				return "", nil
+			}
+			return "removed", bt.remove(ctx, id)
+		}
+	}
 	src, err := l.store.Get(ctx, id)
-	if errors.Is(err, corpus.ErrNotFound) || (err == nil && src.SupersededBy != "") {
+	if errors.Is(err, corpus.ErrNotFound) || (err == nil && (src.SupersededBy != "" || !l.holds(src.Scope))) {
 		if len(docs) == 0 {
 			return "", nil
 		}

@@ -39,6 +39,9 @@ type Options struct {
 	// reconciling the index) gets on, after each source; the log hears of
 	// it every 10 seconds either way.
 	Progress func(Progress)
+	// Partition, when set, limits the index to the global library and the
+	// scopes it holds (see Partition); nil indexes every scope.
+	Partition *Partition
 
 	// reports says the caller of Open reports a failure to save the index
 	// itself (Repair), so it is not logged too.
@@ -63,6 +66,8 @@ type Library struct {
 	// english says how common a word is in English, for question words
 	// the library has never seen (see understand).
 	english *wordfreq.Table
+	// partition is the part of the library the index holds; nil: all.
+	partition *Partition
 
 	writeMu sync.Mutex
 	closed  bool // guarded by writeMu
@@ -209,6 +214,9 @@ func (l *Library) addSources(ctx context.Context, srcs []corpus.Source) (map[int
 	var added []string
 	for _, i := range stored {
 		added = append(added, srcs[i].ID)
+		if !l.holds(srcs[i].Scope) {
+			continue // stored for the process that holds its scope
+		}
 		if err := bt.index(&srcs[i]); err != nil {
 			return nil, l.undoAdds(ctx, added, err)
 		}
@@ -286,7 +294,7 @@ func (l *Library) Replace(ctx context.Context, oldID string, d corpus.Draft) (ne
 	}
 	bt := l.index.newBatcher()
 	err = bt.remove(ctx, oldID)
-	if err == nil {
+	if err == nil && l.holds(next.Scope) {
 		err = bt.index(&next)
 	}
 	if err == nil {

@@ -60,7 +60,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 			return nil, err
 		}
 	}
-	l := &Library{store: store, chunker: chunker, english: english, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress}
+	l := &Library{store: store, chunker: chunker, english: english, log: log, now: opts.Now, tuning: DefaultTuning(), progress: opts.Progress, partition: opts.Partition}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -111,11 +111,21 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 	}
 	if !fresh {
 		current, err := l.indexCurrent()
-		if err == nil && current {
+		same := false
+		if err == nil {
+			same, err = l.samePartition()
+		}
+		if err == nil && current && same {
 			return nil
+		}
+		if err == nil && !same {
+			l.log.Info("the index holds another partition of the library: indexing the scopes newly held, deleting those no longer held", "partition", l.partitionName())
 		}
 		if err == nil {
 			err = l.Reconcile(ctx)
+		}
+		if err == nil {
+			err = l.recordPartition()
 		}
 		if !errors.Is(err, errIndexDamaged) {
 			return err
@@ -126,7 +136,10 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	return l.rebuild(ctx)
+	if err := l.rebuild(ctx); err != nil {
+		return err
+	}
+	return l.recordPartition()
 }
 
 // openReadOnly opens the index of a library that cannot be written, as it

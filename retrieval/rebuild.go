@@ -53,7 +53,7 @@ func (pl *progressLog) step(done, passages int) {
 func (l *Library) rebuild(ctx context.Context) error {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
-	ids, err := l.store.IDs(ctx)
+	ids, err := l.heldIDs(ctx)
 	if err != nil {
 		return err
 	}
@@ -112,6 +112,9 @@ func (l *Library) Reconcile(ctx context.Context) error {
 		done++
 		if info.SupersededBy != "" {
 			continue // kept for checking quotes, not for answering
+		}
+		if !l.holds(info.Scope) {
+			continue // another process's partition: deleted below if held
 		}
 		active[info.ID] = true
 		h := have[info.ID]

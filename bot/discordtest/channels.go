@@ -100,7 +100,7 @@ func (s *Server) DispatchMessage(m *discordgo.Message) error {
 		return fmt.Errorf("discordtest: encoding message: %w", err)
 	}
 	s.stored[m.ID] = cloneMessage(m)
-	return s.dispatchAllLocked("MESSAGE_CREATE", raw)
+	return s.dispatchGuildLocked(m.GuildID, "MESSAGE_CREATE", raw)
 }
 
 // getChannel handles GET /channels/{channel}.

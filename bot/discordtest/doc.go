@@ -53,7 +53,11 @@
 //
 // The gateway: HELLO, IDENTIFY (READY, then a GUILD_CREATE per guild),
 // heartbeats and their ACKs, RESUME with the events missed replayed,
-// zlib-compressed payloads when asked for, the shard an IDENTIFY names.
+// zlib-compressed payloads when asked for. Shards, by Discord's rule: a
+// session that IDENTIFYs as shard [id, n] is told of (READY, GUILD_CREATE)
+// and sent the events of the guilds with (guild_id >> 22) % n == id only,
+// and the events of no guild (DMs) when id is 0 (ShardOf); a shard outside
+// n is refused (4010); a session without a shard receives every event.
 // Presence, voice state and member requests are accepted and ignored.
 //
 // Discord's rules: message, embed and component limits, empty messages, the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ const (
 	closeDecodeError          = 4002
 	closeAuthenticationFailed = 4004
 	closeAlreadyAuthenticated = 4005
+	closeInvalidShard         = 4010
 	closeInvalidAPIVersion    = 4012
 )
 
@@ -44,10 +46,13 @@ var ErrNoGatewaySession = errors.New("discordtest: no gateway session: the bot h
 // gatewaySession is one identified gateway session: its sequence, the
 // dispatches sent in it (replayed on RESUME) and its current connection.
 type gatewaySession struct {
-	id   string
-	seq  int64
-	log  []dispatched
-	conn *gatewayConn // nil while the bot is disconnected
+	id string
+	// shard is the [shard_id, num_shards] the IDENTIFY named; nil for an
+	// unsharded session, which receives every guild's events.
+	shard *[2]int
+	seq   int64
+	log   []dispatched
+	conn  *gatewayConn // nil while the bot is disconnected
 }
 
 // forgetReceived drops from the replay log the dispatches up to the sequence
@@ -216,15 +221,25 @@ func (s *Server) identifyLocked(c *gatewayConn, d json.RawMessage) {
 		c.send(outFrame{closeCode: closeAuthenticationFailed, closeText: "Authentication failed"})
 		return
 	}
+	if sh := id.Shard; sh != nil && (sh[1] < 1 || sh[0] < 0 || sh[0] >= sh[1]) {
+		c.send(outFrame{closeCode: closeInvalidShard, closeText: "Invalid shard"})
+		return
+	}
 	s.identifies = append(s.identifies, id)
 
-	sess := &gatewaySession{id: randomToken(""), conn: c}
+	sess := &gatewaySession{id: randomToken(""), conn: c, shard: id.Shard}
 	s.sessions[sess.id] = sess
 	c.session = sess
 	c.compress = id.Compress
 
-	unavailable := make([]map[string]any, 0, len(s.guildOrder))
+	var guilds []string // the guilds of the session's shard
 	for _, gid := range s.guildOrder {
+		if sess.receives(gid) {
+			guilds = append(guilds, gid)
+		}
+	}
+	unavailable := make([]map[string]any, 0, len(guilds))
+	for _, gid := range guilds {
 		unavailable = append(unavailable, map[string]any{"id": gid, "unavailable": true})
 	}
 	version := 9
@@ -245,7 +260,7 @@ func (s *Server) identifyLocked(c *gatewayConn, d json.RawMessage) {
 		ready["shard"] = id.Shard
 	}
 	s.dispatchLocked(sess, "READY", mustJSON(ready))
-	for _, gid := range s.guildOrder {
+	for _, gid := range guilds {
 		s.dispatchLocked(sess, "GUILD_CREATE", mustJSON(s.guilds[gid]))
 	}
 }
@@ -334,26 +349,73 @@ func mustJSON(v any) json.RawMessage {
 }
 
 // Dispatch sends a gateway event (op 0) named eventName, e.g. "GUILD_CREATE",
-// with data encoded as JSON, to every gateway session. A session whose
-// connection is down keeps the event and replays it on RESUME.
+// with data encoded as JSON, to every gateway session of the shard of the
+// event's guild (its "guild_id", or for a GUILD_ event its "id"; see
+// ShardOf). A session whose connection is down keeps the event and replays
+// it on RESUME.
 func (s *Server) Dispatch(eventName string, data any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("discordtest: encoding %s event: %w", eventName, err)
 	}
+	var ids struct {
+		GuildID string `json:"guild_id"`
+		ID      string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &ids) // an event that is not an object belongs to no guild
+	guild := ids.GuildID
+	if guild == "" && strings.HasPrefix(eventName, "GUILD_") {
+		guild = ids.ID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.dispatchAllLocked(eventName, raw)
+	return s.dispatchGuildLocked(guild, eventName, raw)
 }
 
-// dispatchAllLocked sends an encoded event to every session, or fails with
+// ShardOf is the shard of count that receives a guild's events, by
+// Discord's rule: (guild_id >> 22) % count. Events of no guild (direct
+// messages) go to shard 0, and so do those of a guild whose id is not a
+// snowflake.
+func ShardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || count <= 1 {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// receives reports whether the session receives the events of a guild
+// ("": of no guild): an unsharded session receives every event.
+func (g *gatewaySession) receives(guildID string) bool {
+	return g.shard == nil || g.shard[0] == ShardOf(guildID, g.shard[1])
+}
+
+// ownerLocked returns a session that receives the events of a guild, or nil.
+func (s *Server) ownerLocked(guildID string) *gatewaySession {
+	for _, sess := range s.sessions {
+		if sess.receives(guildID) {
+			return sess
+		}
+	}
+	return nil
+}
+
+// dispatchGuildLocked sends an encoded event of a guild ("": of none) to
+// every session of the guild's shard, as Discord does, or fails with
 // ErrNoGatewaySession when there is none.
-func (s *Server) dispatchAllLocked(eventName string, raw json.RawMessage) error {
+func (s *Server) dispatchGuildLocked(guildID, eventName string, raw json.RawMessage) error {
 	if len(s.sessions) == 0 {
 		return fmt.Errorf("dispatching %s: %w", eventName, ErrNoGatewaySession)
 	}
+	sent := false
 	for _, sess := range s.sessions {
-		s.dispatchLocked(sess, eventName, raw)
+		if sess.receives(guildID) {
+			s.dispatchLocked(sess, eventName, raw)
+			sent = true
+		}
+	}
+	if !sent {
+		return fmt.Errorf("dispatching %s of guild %s: no session of its shard: %w", eventName, guildID, ErrNoGatewaySession)
 	}
 	s.notifyLocked()
 	return nil

@@ -38,8 +38,8 @@ func (s *Server) AddGuild(g *discordgo.Guild) error {
 	for _, m := range cp.Members {
 		s.addMemberLocked(cp.ID, m)
 	}
-	if len(s.sessions) > 0 {
-		return s.dispatchAllLocked("GUILD_CREATE", raw)
+	if len(s.sessions) > 0 && s.ownerLocked(cp.ID) != nil {
+		return s.dispatchGuildLocked(cp.ID, "GUILD_CREATE", raw)
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func (s *Server) DispatchInteraction(i *discordgo.Interaction) error {
 	st := &interactionState{i: *i, created: s.now(), followUps: map[string]bool{}}
 	s.interactions[i.ID] = st
 	s.byToken[i.Token] = st
-	return s.dispatchAllLocked("INTERACTION_CREATE", raw)
+	return s.dispatchGuildLocked(i.GuildID, "INTERACTION_CREATE", raw)
 }
 
 // marshalInteraction encodes an interaction as Discord sends it. discordgo

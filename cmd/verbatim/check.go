@@ -17,10 +17,26 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var lf libFlags
 	lf.register(f)
 	repair := f.Bool("repair", false, "rebuild the search index where it disagrees with the store, then check again")
+	cfgPath := f.String("config", "", "serve's config file: check the index of a process that runs some of the shards (discord.shards) against the store it names")
+	shardIDs := f.String("shards", "", "with --config: the shards the process runs, as given to its serve --shards")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := cfg.setShardIDs(*shardIDs); err != nil {
+		return err
+	}
+	if lf.store == "" {
+		lf.store = cfg.Store
+	}
+	if lf.data == "" {
+		lf.data = cfg.DataDir
+	}
+	lf.partition = cfg.shards().Partition()
 	if len(pos) > 0 {
 		return usageError{"check takes no arguments: verbatim check [--repair] [--data DIR]"}
 	}

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/verbatim-bot/verbatim/bot"
 	"github.com/verbatim-bot/verbatim/feeds"
 	"github.com/verbatim-bot/verbatim/pgstore"
 )
@@ -27,6 +29,12 @@ type fileConfig struct {
 		APIURL         string   `yaml:"api_url"`
 		GuildIDs       []string `yaml:"guild_ids"`
 		ModeratorRoles []string `yaml:"moderator_roles"`
+		// Shards are the gateway shards of the bot and those this
+		// process runs (ids; empty: all of them).
+		Shards struct {
+			Count int   `yaml:"count"`
+			IDs   []int `yaml:"ids"`
+		} `yaml:"shards"`
 	} `yaml:"discord"`
 	Limits struct {
 		MemberPerMinute float64 `yaml:"member_per_minute"`
@@ -122,5 +130,34 @@ func (c fileConfig) validate() error {
 	case c.ShutdownGrace < 0:
 		return errors.New("shutdown_grace must not be negative")
 	}
+	if err := c.shards().Validate(); err != nil {
+		return fmt.Errorf("discord.%w", err)
+	}
 	return nil
+}
+
+// setShardIDs sets discord.shards.ids from --shards ("2", "0,1"; "":
+// leave them).
+func (c *fileConfig) setShardIDs(list string) error {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	var ids []int
+	for part := range strings.SplitSeq(list, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil {
+			return usageError{fmt.Sprintf("--shards %q: give shard numbers separated by commas, like 0,1", list)}
+		}
+		ids = append(ids, id)
+	}
+	c.Discord.Shards.IDs = ids
+	if err := c.shards().Validate(); err != nil {
+		return usageError{fmt.Sprintf("--shards %s: %v (discord.shards.count is %d)", list, err, c.shards().Count)}
+	}
+	return nil
+}
+
+// shards is the discord.shards setting.
+func (c fileConfig) shards() bot.Shards {
+	return bot.Shards{Count: c.Discord.Shards.Count, IDs: c.Discord.Shards.IDs}
 }

@@ -219,9 +219,12 @@ func printUsage(w io.Writer) {
 
 // libFlags are the flags every command that opens the library shares.
 type libFlags struct {
-	data    string
-	store   string
-	verbose bool
+	data  string
+	store string
+	// partition is the part of the library the index holds (check
+	// --config of a process running some shards); nil: all of it.
+	partition *retrieval.Partition
+	verbose   bool
 }
 
 func (lf *libFlags) register(fs *cmdFlags) {

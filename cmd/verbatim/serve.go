@@ -99,11 +99,15 @@ func serveSettings(e *env, args []string) (serving, error) {
 	var lf libFlags
 	lf.register(f)
 	cfgPath := f.String("config", "", "config file (see config.example.yaml); default: built-in defaults")
+	shardIDs := f.String("shards", "", "the shards this process runs, e.g. 2 or 0,1 (instead of discord.shards.ids; for one config shared by every process)")
 	if _, err := f.parse(args); err != nil {
 		return serving{}, err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
+		return serving{}, err
+	}
+	if err := cfg.setShardIDs(*shardIDs); err != nil {
 		return serving{}, err
 	}
 	token := e.getenv("DISCORD_TOKEN")
@@ -120,6 +124,9 @@ func serveSettings(e *env, args []string) (serving, error) {
 	if err != nil {
 		return serving{}, err
 	}
+	if sh := cfg.shards(); sh.Partition() != nil && lf.storeURL(e) == "" {
+		return serving{}, fmt.Errorf("discord.shards: this process runs %s, which needs the store shared by every process: set store: postgres://… (or --store, $VERBATIM_STORE); see docs/scale.md", sh)
+	}
 	return serving{cfg: cfg, token: token, dir: dir, lf: lf, env: e}, nil
 }
 
@@ -132,7 +139,9 @@ func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrie
 	if s.cfg.Answers.MaxQuoteChars > 0 {
 		tuning.MaxQuoteRunes = s.cfg.Answers.MaxQuoteChars
 	}
-	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning}
+	// A process running some of the shards indexes their servers and the
+	// global library only.
+	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning, Partition: s.cfg.shards().Partition()}
 	if s.env != nil {
 		st, err := s.lf.openStore(ctx, s.env)
 		if err != nil {
@@ -159,6 +168,7 @@ func newBot(s serving, lib *retrieval.Library, log *slog.Logger) (*bot.Bot, *bot
 		GuildPerMinute: c.Limits.GuildPerMinute, GuildBurst: c.Limits.GuildBurst,
 		MaxQuotes:          c.Answers.MaxQuotes,
 		MaxAttachmentBytes: c.Fetch.MaxBytes,
+		Shards:             c.shards(),
 	}
 	if c.Discord.APIURL != "" {
 		client, err := bot.APIClient(c.Discord.APIURL)

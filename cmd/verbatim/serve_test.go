@@ -87,11 +87,13 @@ func TestConfigErrors(t *testing.T) {
 		{"limits:\n  member_burst: lots\n", `line 2: limits.member_burst: "lots" is not a whole number`},
 		{"limits:\n  member_per_minute: [1]\n", `line 2: limits.member_per_minute must be a number, not a list`},
 		{"discord:\n  guild_ids: 123\n", `line 2: discord.guild_ids must be a list, like [a, b], not a single value`},
-		{"discord: yes\n", `line 1: discord must be a section of keys (api_url, guild_ids, moderator_roles), not a single value`},
+		{"discord: yes\n", `line 1: discord must be a section of keys (api_url, guild_ids, moderator_roles, shards), not a single value`},
 		{"answers:\n  min_coverage: 0.5\n", "answers.min_coverage is no longer read: answers.min_confidence"},
 		{"answers:\n  min_confidence: 2\n", "min_confidence must be between 0 and 1"},
 		{"answers:\n  max_quotes: 50\n", "max_quotes must be 1 to 10"},
 		{"shutdown_grace: soon\n", `line 1: shutdown_grace: "soon" is not a duration`},
+		{"discord:\n  shards:\n    count: 4\n    ids: [4]\n", "discord.shards: id 4 is not one of the 4 shards (0 to 3)"},
+		{"discord:\n  shards:\n    count: 4\n    ids: [1, 1]\n", "discord.shards: id 1 is listed twice"},
 	} {
 		p := filepath.Join(dir, "c.yaml")
 		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
@@ -154,5 +156,40 @@ func TestServeBadToken(t *testing.T) {
 	if code != 1 || !strings.Contains(last, "was refused by Discord") || !strings.Contains(last, "DISCORD_TOKEN") ||
 		!strings.Contains(last, "Reset Token") || strings.Contains(last, `"code"`) {
 		t.Errorf("exit %d, last line %q", code, last)
+	}
+}
+
+// A process that runs some of the shards needs the shared store.
+func TestServeShardsNeedASharedStore(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte("discord:\n  shards: {count: 4, ids: [0, 1]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DISCORD_TOKEN": "t", "VERBATIM_DATA": dir}
+	e := &env{getenv: func(k string) string { return vars[k] }}
+	_, err := serveSettings(e, []string{"--config", p})
+	if err == nil || !strings.Contains(err.Error(), "runs shards 0,1 of 4, which needs the store shared by every process") {
+		t.Errorf("shards 0,1 of 4 on library.db: %v", err)
+	}
+	vars["VERBATIM_STORE"] = "postgres://verbatim@127.0.0.1/verbatim"
+	s, err := serveSettings(e, []string{"--config", p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt := s.cfg.shards().Partition(); pt == nil || pt.Name != "shards 0,1 of 4" {
+		t.Errorf("partition %+v", pt)
+	}
+	// --shards gives the ids instead of the config (one config for all).
+	if s, err = serveSettings(e, []string{"--config", p, "--shards", "3, 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if pt := s.cfg.shards().Partition(); pt == nil || pt.Name != "shards 1,3 of 4" {
+		t.Errorf("--shards 3,1: partition %+v", pt)
+	}
+	for _, bad := range []string{"x", "4", "1,1"} {
+		if _, err := serveSettings(e, []string{"--config", p, "--shards", bad}); err == nil || !strings.Contains(err.Error(), "--shards") {
+			t.Errorf("--shards %s: %v", bad, err)
+		}
 	}
 }

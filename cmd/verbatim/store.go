@@ -46,7 +46,7 @@ func (lf *libFlags) openStore(ctx context.Context, e *env) (corpus.Store, error)
 // options returns the retrieval options of the library in dir, with the
 // store the flags name opened (the library owns it from then on).
 func (lf *libFlags) options(ctx context.Context, e *env, dir string) (retrieval.Options, error) {
-	opts := retrieval.Options{Dir: dir, Logger: lf.logger(e), Progress: progressLine(e), Now: e.now}
+	opts := retrieval.Options{Dir: dir, Logger: lf.logger(e), Progress: progressLine(e), Now: e.now, Partition: lf.partition}
 	st, err := lf.openStore(ctx, e)
 	if err != nil {
 		return opts, err
@@ -68,5 +68,5 @@ func (lf *libFlags) check(ctx context.Context, e *env, dir string) (retrieval.Ch
 		return retrieval.Check(ctx, dir)
 	}
 	defer st.Close()
-	return retrieval.CheckStore(ctx, st, dir)
+	return retrieval.CheckPartition(ctx, st, dir, lf.partition)
 }
