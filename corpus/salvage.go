@@ -274,7 +274,7 @@ func (sv *salvage) source(id string) (src Source, notes []string, err error) {
 	var bd body
 	bv, err := sv.bf.readValue(bref.off, bref.n)
 	if err == nil {
-		err = json.Unmarshal(bv, &bd)
+		bd, err = decodeBody(bv)
 	}
 	if err != nil {
 		return src, nil, fmt.Errorf("its text cannot be read: %v", err)

@@ -188,7 +188,7 @@ func checkSchema(tx *bolt.Tx) (ready bool, err error) {
 	if meta == nil {
 		return false, nil
 	}
-	if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
+	if v := meta.Get(keySchema); v != nil && string(v) != storeSchema && string(v) != storeSchemaV1 {
 		return false, fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
 	}
 	ready = meta.Get(keySchema) != nil
