@@ -22,8 +22,8 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/verbatim-compare-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 $verbatim bench --passages "$n" --queries "$q" --json --export "$dir" >"$dir/verbatim.json"
-python3 "$here/fts5.py" "$dir" --json >"$dir/fts5.json"
-python3 - "$dir/verbatim.json" "$dir/fts5.json" <<'PY'
+${PYTHON:-python3} "$here/fts5.py" "$dir" --json >"$dir/fts5.json"
+${PYTHON:-python3} - "$dir/verbatim.json" "$dir/fts5.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
 f = json.load(open(sys.argv[2]))
