@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -83,5 +84,42 @@ func TestStoreReadsSchema1(t *testing.T) {
 	}
 	if got, err := s.Get(ctx, srcs[1].ID); err != nil || got.Text != srcs[1].Text {
 		t.Fatalf("Get of the compact body = %v", err)
+	}
+}
+
+// Get serves repeated reads from its cache, and never what a write changed
+// or removed since.
+func TestGetCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenStore(filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srcs := seedSources(t)
+	if err := s.Put(ctx, srcs[0]); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got, err := s.Get(ctx, srcs[0].ID); err != nil || got.Text != srcs[0].Text {
+			t.Fatalf("Get = %v", err)
+		}
+	}
+	if _, ok := s.cache.get(srcs[0].ID); !ok {
+		t.Fatal("a source read twice is not cached")
+	}
+	next := srcs[1]
+	if _, err := s.Supersede(ctx, srcs[0].ID, next); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, srcs[0].ID)
+	if err != nil || got.SupersededBy != next.ID {
+		t.Fatalf("after Supersede: SupersededBy = %q, %v; want %q", got.SupersededBy, err, next.ID)
+	}
+	if err := s.Remove(ctx, next.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, next.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of a removed source = %v, want ErrNotFound", err)
 	}
 }

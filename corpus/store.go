@@ -82,6 +82,7 @@ type Store struct {
 	path     string
 	readOnly bool
 	damage   atomic.Pointer[DamageError]
+	cache    sourceCache
 }
 
 // Generation returns a number that grows with every change committed to the
@@ -274,10 +275,19 @@ func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 }
 
 // Get returns the source with the given id, or an error wrapping ErrNotFound.
+// Recently read sources come from a cache (sourceCache) that every write
+// empties; the source's slices may be shared with other callers, so do not
+// modify them.
 func (s *Store) Get(ctx context.Context, id string) (Source, error) {
 	if err := ctx.Err(); err != nil {
 		return Source{}, err
 	}
+	if s.damage.Load() == nil {
+		if src, ok := s.cache.get(id); ok {
+			return src, nil
+		}
+	}
+	epoch := s.cache.now()
 	var src Source
 	err := s.view(func(tx *bolt.Tx) error {
 		iv := tx.Bucket(bucketInfo).Get([]byte(id))
@@ -295,6 +305,9 @@ func (s *Store) Get(ctx context.Context, id string) (Source, error) {
 		src.Text, src.Passages, src.Sentences = bd.Text, bd.Passages, bd.Sentences
 		return nil
 	})
+	if err == nil {
+		s.cache.put(epoch, src)
+	}
 	return src, err
 }
 

@@ -123,6 +123,10 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}
+	// Emptied before and after: a Get between the two may not fill it
+	// (sourceCache.put checks the epoch).
+	s.cache.invalidate()
+	defer s.cache.invalidate()
 	p, err := Guarded(func() error { return s.db.Update(fn) })
 	if p != nil {
 		return s.damaged(p)
