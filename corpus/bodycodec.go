@@ -90,6 +90,13 @@ func decodeBody(v []byte) (body, error) {
 	return b, nil
 }
 
+// compactBodyOK tells whether v is a whole compact body (salvage tells an
+// orphan record's bucket by what it holds).
+func compactBodyOK(v []byte) bool {
+	_, err := decodeBody(v)
+	return err == nil
+}
+
 // bodyDecoder reads a compact body; after the first error every read
 // returns zero and err keeps that error.
 type bodyDecoder struct {
