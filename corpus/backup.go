@@ -391,7 +391,7 @@ func (s *BoltStore) decodeWhole(id, info, bd, snap []byte) (Source, error) {
 	case bd == nil:
 		return src, s.corrupt(id, errors.New("its text is missing"))
 	}
-	if err := json.Unmarshal(bd, &b); err != nil {
+	if b, err = decodeBody(bd); err != nil {
 		return src, s.corrupt(id, fmt.Errorf("its text cannot be decoded: %w", err))
 	}
 	src.Text, src.Passages, src.Sentences = b.Text, b.Passages, b.Sentences

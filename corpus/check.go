@@ -80,8 +80,8 @@ func checkRecords(ctx context.Context, tx *bolt.Tx, n *StoreCounts, problem func
 			problem(id, "its text is missing (info without body)")
 			continue
 		}
-		var bd body
-		if err := json.Unmarshal(bv, &bd); err != nil {
+		bd, err := decodeBody(bv)
+		if err != nil {
 			problem(id, fmt.Sprintf("its text cannot be decoded: %v", err))
 			continue
 		}

@@ -30,13 +30,12 @@ func TestStoreCheck(t *testing.T) {
 
 	editBody := func(f func(*body)) func(*bolt.Tx) error {
 		return func(tx *bolt.Tx) error {
-			var bd body
-			if err := json.Unmarshal(tx.Bucket(bucketBody).Get([]byte(target)), &bd); err != nil {
+			bd, err := decodeBody(tx.Bucket(bucketBody).Get([]byte(target)))
+			if err != nil {
 				return err
 			}
 			f(&bd)
-			v, _ := json.Marshal(bd)
-			return tx.Bucket(bucketBody).Put([]byte(target), v)
+			return tx.Bucket(bucketBody).Put([]byte(target), encodeBody(bd))
 		}
 	}
 	editInfo := func(f func(*Info)) func(*bolt.Tx) error {

@@ -182,6 +182,8 @@ func (sv *salvage) addOrphan(e boltElem) {
 		sv.add(string(bucketInfo), e, true)
 	case bytes.HasPrefix(e.value, []byte(`{"text":`)):
 		sv.add(string(bucketBody), e, true)
+	case len(e.value) > 0 && e.value[0] == bodyCompact && compactBodyOK(e.value):
+		sv.add(string(bucketBody), e, true)
 	case bytes.HasPrefix(e.value, []byte{0x1f, 0x8b}):
 		sv.add(string(bucketSnap), e, true)
 	}
@@ -274,7 +276,7 @@ func (sv *salvage) source(id string) (src Source, notes []string, err error) {
 	var bd body
 	bv, err := sv.bf.readValue(bref.off, bref.n)
 	if err == nil {
-		err = json.Unmarshal(bv, &bd)
+		bd, err = decodeBody(bv)
 	}
 	if err != nil {
 		return src, nil, fmt.Errorf("its text cannot be read: %v", err)

@@ -34,7 +34,7 @@ var ErrLocked = errors.New("the library is open in another verbatim process (is 
 
 var (
 	bucketInfo = []byte("info") // id → Info (JSON)
-	bucketBody = []byte("body") // id → body (JSON): text, passages, sentences
+	bucketBody = []byte("body") // id → body (bodycodec.go): text, passages, sentences
 	bucketMeta = []byte("meta") // library-wide flags
 	bucketSnap = []byte("snap") // id → gzip of the bytes the source was made from
 	bucketURLs = []byte("urls") // scope NUL canonical URL → id
@@ -42,8 +42,24 @@ var (
 	keySchema  = []byte("schema")
 )
 
-// storeSchema is the version of the store's record layout.
-const storeSchema = "1"
+// storeSchema is the version of the store's record layout: "2" since bodies
+// are written compact (bodycodec.go). A store of schema "1" (JSON bodies
+// only) is read as it is and marked "2" by the first write of a body, so
+// that an older verbatim refuses it rather than misread it.
+const (
+	storeSchema   = "2"
+	storeSchemaV1 = "1"
+)
+
+// markSchemaTx marks the store as of the current schema, in the
+// transaction that writes a compact body, if it is not yet.
+func markSchemaTx(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if string(meta.Get(keySchema)) == storeSchema {
+		return nil
+	}
+	return meta.Put(keySchema, []byte(storeSchema))
+}
 
 // body is the stored part of a Source that listings do not need.
 type body struct {
@@ -67,6 +83,7 @@ type BoltStore struct {
 	path     string
 	readOnly bool
 	damage   atomic.Pointer[DamageError]
+	cache    sourceCache
 }
 
 // Generation returns a number that grows with every change committed to the
@@ -161,10 +178,10 @@ func putTx(tx *bolt.Tx, src Source) error {
 	if err != nil {
 		return fmt.Errorf("encoding source %s: %w", src.ID, err)
 	}
-	bd, err := json.Marshal(body{Text: src.Text, Passages: src.Passages, Sentences: src.Sentences})
-	if err != nil {
-		return fmt.Errorf("encoding source %s: %w", src.ID, err)
+	if err := markSchemaTx(tx); err != nil {
+		return fmt.Errorf("storing source %s: %w", src.ID, err)
 	}
+	bd := encodeBody(body{Text: src.Text, Passages: src.Passages, Sentences: src.Sentences})
 	if err := tx.Bucket(bucketInfo).Put([]byte(src.ID), info); err != nil {
 		return fmt.Errorf("storing source %s: %w", src.ID, err)
 	}
@@ -259,10 +276,19 @@ func (s *BoltStore) Snapshot(ctx context.Context, id string) ([]byte, error) {
 }
 
 // Get returns the source with the given id, or an error wrapping ErrNotFound.
+// Recently read sources come from a cache (sourceCache) that every write
+// empties; the source's slices may be shared with other callers, so do not
+// modify them.
 func (s *BoltStore) Get(ctx context.Context, id string) (Source, error) {
 	if err := ctx.Err(); err != nil {
 		return Source{}, err
 	}
+	if s.damage.Load() == nil {
+		if src, ok := s.cache.get(id); ok {
+			return src, nil
+		}
+	}
+	epoch := s.cache.now()
 	var src Source
 	err := s.view(func(tx *bolt.Tx) error {
 		iv := tx.Bucket(bucketInfo).Get([]byte(id))
@@ -270,16 +296,19 @@ func (s *BoltStore) Get(ctx context.Context, id string) (Source, error) {
 		if iv == nil || bv == nil {
 			return fmt.Errorf("source %q: %w", id, ErrNotFound)
 		}
-		var bd body
 		if err := json.Unmarshal(iv, &src.Info); err != nil {
 			return s.corrupt([]byte(id), fmt.Errorf("its record cannot be decoded: %w", err))
 		}
-		if err := json.Unmarshal(bv, &bd); err != nil {
+		bd, err := decodeBody(bv)
+		if err != nil {
 			return s.corrupt([]byte(id), fmt.Errorf("its text cannot be decoded: %w", err))
 		}
 		src.Text, src.Passages, src.Sentences = bd.Text, bd.Passages, bd.Sentences
 		return nil
 	})
+	if err == nil {
+		s.cache.put(epoch, src)
+	}
 	return src, err
 }
 

@@ -123,6 +123,10 @@ func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}
+	// Emptied before and after: a Get between the two may not fill it
+	// (sourceCache.put checks the epoch).
+	s.cache.invalidate()
+	defer s.cache.invalidate()
 	p, err := Guarded(func() error { return s.db.Update(fn) })
 	if p != nil {
 		return s.damaged(p)
@@ -188,7 +192,7 @@ func checkSchema(tx *bolt.Tx) (ready bool, err error) {
 	if meta == nil {
 		return false, nil
 	}
-	if v := meta.Get(keySchema); v != nil && string(v) != storeSchema {
+	if v := meta.Get(keySchema); v != nil && string(v) != storeSchema && string(v) != storeSchemaV1 {
 		return false, fmt.Errorf("store schema %s, this verbatim reads %s", v, storeSchema)
 	}
 	ready = meta.Get(keySchema) != nil

@@ -161,7 +161,7 @@ func TestCheckReportsStoreProblems(t *testing.T) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("body"))
-		return b.Put([]byte(id), bytes.Replace(b.Get([]byte(id)), []byte("Mueller"), []byte("Muller"), 1))
+		return b.Put([]byte(id), bytes.Replace(b.Get([]byte(id)), []byte("Mueller"), []byte("Muellxr"), 1))
 	})
 	db.Close()
 	if err != nil {

@@ -92,15 +92,23 @@ func readPostings(ctx context.Context, r index.IndexReader, field, term string, 
 // candidates (sorted by internal id) and notes each one's frequency of the
 // term, its length and, with prox, the term's first maxRescorePositions
 // positions.
+//
+// It never asks tfr to go back: scorch's Advance to an id at or before the
+// posting it is on opens the term's postings again in every segment. A
+// candidate before the posting Advance landed on lacks the term; one at it
+// is that posting.
 func readCandidates(tfr index.TermFieldReader, ti int, cands []*rescoreDoc, prox bool) error {
 	var tfd index.TermFieldDoc
+	var m *index.TermFieldDoc
 	for _, d := range cands {
-		m, err := tfr.Advance(d.iid, &tfd)
-		if err != nil {
-			return err
-		}
-		if m == nil {
-			return nil
+		if m == nil || m.ID.Compare(d.iid) < 0 {
+			var err error
+			if m, err = tfr.Advance(d.iid, &tfd); err != nil {
+				return err
+			}
+			if m == nil {
+				return nil
+			}
 		}
 		if m.ID.Compare(d.iid) != 0 {
 			continue

@@ -1,11 +1,16 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -36,28 +41,21 @@ func (a *asking) quoteCandidates(ctx context.Context) ([]*candidate, error) {
 	if err != nil {
 		return nil, err
 	}
+	sources, err := a.sourcesOf(ctx, hits)
+	if err != nil {
+		return nil, err
+	}
 	want := lookedFor(a.terms)
-	sources := map[string]*corpus.Source{}
-	var cands []*candidate
-	for _, h := range hits {
-		id, pi := h.source, h.passage
-		src, ok := sources[id]
-		if !ok {
-			s, err := a.l.store.Get(ctx, id)
-			switch {
-			case errors.Is(err, corpus.ErrNotFound):
-				// Removed after the search began, or a leftover the next
-				// start deletes: never answer from it.
-				sources[id] = nil
-				continue
-			case err != nil:
-				return nil, err
-			}
-			src = &s
-			sources[id] = src
-		}
+	cands := make([]*candidate, len(hits))
+	// Each candidate's quote is worked out on its own (the passage analysed
+	// for its term locations, the quote chosen, its facts), so the work is
+	// shared among the processors: a question is answered sooner, and the
+	// candidates keep the order of the hits.
+	parallel(len(hits), func(i int) {
+		h := hits[i]
+		src, pi := sources[h.source], h.passage
 		if src == nil || pi >= len(src.Passages) || !visible(src.Scope, a.scope) {
-			continue
+			return
 		}
 		c := &candidate{src: src, passage: pi, hitScore: h.score}
 		locs, words := a.l.termLocations(src.PassageText(pi), want)
@@ -65,9 +63,53 @@ func (a *asking) quoteCandidates(ctx context.Context) ([]*candidate, error) {
 		c.quote, c.coverage, c.matched = selectQuote(src, pi, locs, a.terms, t.MaxQuoteRunes, t.MaxSentences)
 		occs, _ := occurrences(src.Passages[pi], locs, a.terms)
 		c.facts = a.l.factsOf(src, occs, a.terms, c.quote.start, c.quote.end)
-		cands = append(cands, c)
+		cands[i] = c
+	})
+	return slices.DeleteFunc(cands, func(c *candidate) bool { return c == nil }), nil
+}
+
+// sourcesOf reads from the store the sources of hits, each once; a source
+// the store no longer holds (removed after the search began, or a leftover
+// the next start deletes) maps to nil: never answer from it.
+func (a *asking) sourcesOf(ctx context.Context, hits []passageHit) (map[string]*corpus.Source, error) {
+	sources := make(map[string]*corpus.Source, len(hits))
+	for _, h := range hits {
+		if _, ok := sources[h.source]; ok {
+			continue
+		}
+		s, err := a.l.store.Get(ctx, h.source)
+		switch {
+		case errors.Is(err, corpus.ErrNotFound):
+			sources[h.source] = nil
+		case err != nil:
+			return nil, err
+		default:
+			sources[h.source] = &s
+		}
 	}
-	return cands, nil
+	return sources, nil
+}
+
+// parallel calls f(0) … f(n-1) on up to GOMAXPROCS goroutines and returns
+// when every call has. Each call must touch only what is its own.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // passageHit is a passage the index returned for a question.
@@ -92,19 +134,28 @@ func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[str
 		return nil, nil, err
 	}
 	pq, aq := a.l.buildQueryWith(a.text, pmatch, amatch, a.extra, a.filters)
-	ahits, err := a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
-	if err != nil {
+	if _, _, err := a.view.counts(ctx); err != nil {
 		return nil, nil, err
 	}
-	phits, err := a.topMatches(ctx, pq, n, false)
-	if err != nil {
-		return nil, nil, err
+	// The article search and its second stage, and the passage search,
+	// read the same view and nothing of each other's: they run side by
+	// side.
+	var (
+		ahits, phits search.DocumentMatchCollection
+		rescored     map[string]float64
+		aerr, perr   error
+		wg           sync.WaitGroup
+	)
+	wg.Go(func() {
+		phits, perr = a.topMatches(ctx, pq, n, false)
+	})
+	ahits, aerr = a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
+	if aerr == nil && t.RescoreK1 > 0 {
+		rescored, aerr = a.rescoreArticles(ctx, ahits)
 	}
-	var rescored map[string]float64
-	if t.RescoreK1 > 0 {
-		if rescored, err = a.rescoreArticles(ctx, ahits); err != nil {
-			return nil, nil, err
-		}
+	wg.Wait()
+	if err := cmp.Or(aerr, perr); err != nil {
+		return nil, nil, err
 	}
 	articles := make(map[string]float64, len(ahits))
 	for _, h := range ahits {
@@ -158,9 +209,11 @@ func (a *asking) topMatches(ctx context.Context, q query.Query, size int, locati
 //
 // It also returns the set of every term of the text.
 func (l *Library) termLocations(text string, want map[string]bool) (search.TermLocationMap, map[string]bool) {
+	toks := l.analyzer.Analyze([]byte(text))
 	out := search.TermLocationMap{}
-	words := map[string]bool{}
-	for _, tok := range l.analyzer.Analyze([]byte(text)) {
+	// Sized for every token at once: growing it was a fifth of the cost.
+	words := make(map[string]bool, len(toks))
+	for _, tok := range toks {
 		t := string(tok.Term)
 		words[t] = true
 		if want[t] {

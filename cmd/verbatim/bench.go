@@ -186,6 +186,8 @@ func bench(ctx context.Context, e *env, o benchOptions) (*benchReport, error) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeakRSS()
+	// From here on the process serves, as `verbatim serve` does.
+	serveGC(e.getenv)
 
 	if err := benchAsk(ctx, e, dir, clock, qs, rep); err != nil {
 		return nil, err

@@ -184,8 +184,11 @@ func TestFullDiskAdd(t *testing.T) {
 		t.Fatal("the disk never filled up")
 	}
 	// A source the store took but the index never saw (a crash between
-	// the two) leaves the index behind: repairing it needs space.
-	if storeOnly(t, data, "Lighthouse Log\n\nThe keeper of the lighthouse counted nine gulls on the rail.") {
+	// the two) leaves the index behind: repairing it needs space. It is as
+	// long as the article whose add failed: opening the index deletes what
+	// that failed write left, and a short source's segment would fit there.
+	long := "Lighthouse Log\n\n" + strings.Repeat("The keeper of the lighthouse counted nine gulls on the rail, then the boats in the bay.\n\n", 250)
+	if storeOnly(t, data, long) {
 		fill(t, filepath.Join(data, "filler"))
 		code, out, errs := cli(t, data, "check", "--repair")
 		t.Logf("check --repair on a full disk: exit %d\n%s%s", code, out, errs)

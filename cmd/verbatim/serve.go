@@ -27,6 +27,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	serveGC(e.getenv)
 	defer func() {
 		if err := lib.Close(); err != nil {
 			log.Error("closing the library", "err", err)

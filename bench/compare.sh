@@ -1,0 +1,38 @@
+#!/bin/sh
+# Verbatim against SQLite FTS5 on the same data, in one run.
+#
+#   bench/compare.sh [PASSAGES] [QUERIES] [VERBATIM]
+#
+# Runs `verbatim bench --passages N --queries Q --json --export DIR` (VERBATIM
+# is the binary, default: go run ./cmd/verbatim), then bench/fts5.py on the
+# exported passages and questions, and prints both and the ratios the
+# performance issue asks for: answer p50 and p99 over FTS5's ranked-query p50
+# and p99 (lower is better), and the add rate over FTS5's insert rate
+# (higher is better). Verbatim's answer is the whole Ask (search, quote,
+# confidence); FTS5's is a top-10 bm25 query.
+set -eu
+n=${1:-100000}
+q=${2:-1000}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -ge 3 ]; then
+	verbatim=$3
+else
+	verbatim="go run $here/../cmd/verbatim"
+fi
+dir=$(mktemp -d "${TMPDIR:-/tmp}/verbatim-compare-XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+$verbatim bench --passages "$n" --queries "$q" --json --export "$dir" >"$dir/verbatim.json"
+${PYTHON:-python3} "$here/fts5.py" "$dir" --json >"$dir/fts5.json"
+${PYTHON:-python3} - "$dir/verbatim.json" "$dir/fts5.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+f = json.load(open(sys.argv[2]))
+a, q = v["answer_ms"], f["query_ms"]
+print("verbatim: %d passages, add %.0f/s (%.1f CPU-s), answer ms p50 %.2f p95 %.2f p99 %.2f (%.2f CPU-ms each), %d/%d answered, peak RSS %.0f MiB build / %.0f serve, load %.1f"
+      % (v["passages"], v["index_per_sec"], v["index_cpu_seconds"], a["p50"], a["p95"], a["p99"], v["answer_cpu_ms_mean"],
+         v["answered"], v["queries"], v["peak_rss_bytes"] / 2**20, v["serve_peak_rss_bytes"] / 2**20, v["load_avg"]))
+print("fts5:     %d passages, insert %.0f/s, query ms p50 %.2f p95 %.2f p99 %.2f (%s)"
+      % (f["passages"], f["insert_per_sec"], q["p50"], q["p95"], q["p99"], f["engine"]))
+print("ratios:   answer p50 %.2f x fts5 (target <= 0.2), p99 %.2f x (target <= 0.5), add rate %.2f x (target >= 0.5)"
+      % (a["p50"] / q["p50"], a["p99"] / q["p99"], v["index_per_sec"] / f["insert_per_sec"]))
+PY
