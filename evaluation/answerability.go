@@ -41,6 +41,8 @@ type Case struct {
 	QueryID string `json:"query_id"`
 	Half    int    `json:"half"`
 	Covered bool   `json:"covered"`
+	// Question is the question as asked.
+	Question string `json:"question"`
 	// Answers are the library's answers, best first.
 	Answers []CaseAnswer `json:"answers"`
 }
@@ -49,7 +51,9 @@ type Case struct {
 type CaseAnswer struct {
 	// Relevant says the quote's source is one of the question's relevant
 	// documents.
-	Relevant   bool               `json:"relevant"`
+	Relevant bool `json:"relevant"`
+	// Quote is the answer's quote, for reading a dump of the cases.
+	Quote      string             `json:"quote"`
 	Confidence float64            `json:"confidence"`
 	Evidence   retrieval.Evidence `json:"evidence"`
 }
@@ -125,10 +129,11 @@ func CollectCases(ctx context.Context, lib *retrieval.Library, set string, b *BE
 		if err != nil && !errors.Is(err, retrieval.ErrNoWords) && !errors.Is(err, retrieval.ErrQuestionTooLong) {
 			return nil, fmt.Errorf("question %s: %w", q.ID, err)
 		}
-		c := Case{Set: set, QueryID: q.ID, Half: QueryHalf(q.ID), Covered: in > 0}
+		c := Case{Set: set, QueryID: q.ID, Half: QueryHalf(q.ID), Covered: in > 0, Question: q.Text}
 		for _, a := range append(res.Answers, res.Closest...) {
 			c.Answers = append(c.Answers, CaseAnswer{
 				Relevant:   b.Qrels[q.ID][origin[a.Source.ID]] > 0,
+				Quote:      a.Quote,
 				Confidence: a.Confidence,
 				Evidence:   a.Evidence,
 			})
