@@ -30,9 +30,15 @@ var chatFiller = wordSet(`
 `)
 
 // questionFiller are analysed terms of how people ask, not of what they
-// ask about.
+// ask about. Its second line are verbs (and their nouns) of saying and
+// responding: "what did Ryabkov call the claims", "how did Moscow react",
+// "what was the ministry's response" ask for what someone said, and the
+// quote that answers is that saying, in its own words ("… are
+// informational stuff", "Russia has rejected …"), seldom with the
+// question's verb.
 var questionFiller = wordSet(`
 	tell explain pleas pleas know think sai say said mani much realli actual ever also
+	call react reaction respond respons repli comment describ
 	can could would will shall might must whose anoth besid wonder curiou whether
 `)
 
