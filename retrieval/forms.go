@@ -56,3 +56,33 @@ func (l *Library) otherForms(raw, t string) [][]string {
 	}
 	return out
 }
+
+// Porter stems that the stemmer leaves apart although they are one word's
+// noun and verb: "collusion" is stemmed to "collus", "colluded" to
+// "collud"; so are decision/decide, invasion/invade, explosion/explode,
+// inclusion/include. A stem ending in one of these (of at least
+// minDerivedStem letters) has as its other form the stem ending in the
+// other, when the library has it (derivedForms).
+var derivedEndings = [][2]string{{"us", "ud"}, {"is", "id"}, {"as", "ad"}, {"os", "od"}}
+
+// minDerivedStem is the shortest stem derivedStems changes: shorter ones
+// ("clos" of close, "road") are too often two different words.
+const minDerivedStem = 5
+
+// derivedStems returns the stems that may be the other form (noun or verb)
+// of the word whose stem is t: see derivedEndings.
+func derivedStems(t string) []string {
+	if len(t) < minDerivedStem || !isWordTerm(t) {
+		return nil
+	}
+	var out []string
+	for _, e := range derivedEndings {
+		if stem, ok := strings.CutSuffix(t, e[0]); ok {
+			out = append(out, stem+e[1])
+		}
+		if stem, ok := strings.CutSuffix(t, e[1]); ok {
+			out = append(out, stem+e[0])
+		}
+	}
+	return out
+}

@@ -126,6 +126,11 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, m
 		return qterm{}, false, err
 	}
 	qt.alts = append(alts, a.l.otherForms(raw, t)...)
+	derived, err := a.derivedForms(ctx, t)
+	if err != nil {
+		return qterm{}, false, err
+	}
+	qt.alts = append(qt.alts, derived...)
 	if df > 0 {
 		return qt, true, nil
 	}
@@ -152,6 +157,22 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, m
 	qt.how, qt.unseen = "unseen", true
 	qt.idf = maxIDF * unseenWeight(rank, english)
 	return qt, qt.idf > 0, nil
+}
+
+// derivedForms returns, as one-term sets, the other forms of t (noun or
+// verb, derivedStems) that the library has.
+func (a *asking) derivedForms(ctx context.Context, t string) ([][]string, error) {
+	var out [][]string
+	for _, d := range derivedStems(t) {
+		df, err := a.view.docFreq(ctx, fieldText, []byte(d))
+		if err != nil {
+			return nil, err
+		}
+		if df > 0 {
+			out = append(out, []string{d})
+		}
+	}
+	return out, nil
 }
 
 // idfOf is the BM25 IDF of a term found in df of n passages.
