@@ -13,9 +13,9 @@ import (
 // server or an HTTP proxy in front of Discord. The path is kept, and a path
 // in apiURL is put before it.
 func APIClient(apiURL string) (*http.Client, error) {
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("discord.api_url %q is not an http(s) URL", apiURL)
+	u, err := ParseAPIURL(apiURL)
+	if err != nil {
+		return nil, err
 	}
 	return &http.Client{Timeout: 20 * time.Second, Transport: &apiRewrite{base: u, next: http.DefaultTransport}}, nil
 }
@@ -38,4 +38,15 @@ func (a *apiRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Host = a.base.Host
 	}
 	return a.next.RoundTrip(r)
+}
+
+// ParseAPIURL parses the discord.api_url setting: an http(s) URL with a
+// host (and perhaps a path), without a query or fragment. The error names
+// the setting.
+func ParseAPIURL(apiURL string) (*url.URL, error) {
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("discord.api_url must be an http(s) URL such as http://127.0.0.1:8080, not %q", apiURL)
+	}
+	return u, nil
 }

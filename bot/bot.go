@@ -181,6 +181,10 @@ func New(cfg Config, lib *retrieval.Library, fetcher *corpus.Fetcher, log *slog.
 		if cfg.Shards.count() > 1 {
 			s.ShardID, s.ShardCount = id, cfg.Shards.count()
 		}
+		// Discord lets a client add to its User-Agent: naming the shards
+		// tells an operator (or a proxy's log, or a test) which process
+		// made a call.
+		s.UserAgent += " verbatim (" + cfg.Shards.String() + ")"
 		s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 		s.StateEnabled = true
 		s.ShouldReconnectOnError = true

@@ -356,3 +356,31 @@ func passages(t *testing.T, procs []*process) []uint64 {
 	}
 	return out
 }
+
+// TestUserAgentNamesShards: every Discord call says which shards its
+// process runs, after the User-Agent Discord asks for.
+func TestUserAgentNamesShards(t *testing.T) {
+	t.Parallel()
+	lib, err := retrieval.Open(context.Background(), retrieval.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	for _, tc := range []struct {
+		shards Shards
+		want   string
+	}{
+		{Shards{}, " verbatim (shards 0 of 1)"},
+		{Shards{Count: 4, IDs: []int{1, 0}}, " verbatim (shards 0,1 of 4)"},
+	} {
+		b, err := New(Config{Token: "t", Shards: tc.shards}, lib, corpus.NewFetcher(corpus.FetchOptions{}), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range b.sessions {
+			if !strings.HasPrefix(s.UserAgent, "DiscordBot (") || !strings.HasSuffix(s.UserAgent, tc.want) {
+				t.Errorf("%v: User-Agent %q, want DiscordBot (…)%s", tc.shards, s.UserAgent, tc.want)
+			}
+		}
+	}
+}

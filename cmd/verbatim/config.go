@@ -133,6 +133,11 @@ func (c fileConfig) validate() error {
 	if err := c.shards().Validate(); err != nil {
 		return fmt.Errorf("discord.%w", err)
 	}
+	if c.Discord.APIURL != "" {
+		if _, err := bot.ParseAPIURL(c.Discord.APIURL); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -94,6 +94,9 @@ func TestConfigErrors(t *testing.T) {
 		{"shutdown_grace: soon\n", `line 1: shutdown_grace: "soon" is not a duration`},
 		{"discord:\n  shards:\n    count: 4\n    ids: [4]\n", "discord.shards: id 4 is not one of the 4 shards (0 to 3)"},
 		{"discord:\n  shards:\n    count: 4\n    ids: [1, 1]\n", "discord.shards: id 1 is listed twice"},
+		{"discord:\n  api_url: 127.0.0.1:8080\n", `discord.api_url must be an http(s) URL such as http://127.0.0.1:8080, not "127.0.0.1:8080"`},
+		{"discord:\n  api_url: ws://127.0.0.1:8080\n", `discord.api_url must be an http(s) URL`},
+		{"discord:\n  api_url: \"http://127.0.0.1:8080/?v=9\"\n", `discord.api_url must be an http(s) URL`},
 	} {
 		p := filepath.Join(dir, "c.yaml")
 		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
