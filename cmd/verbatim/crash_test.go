@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ import (
 // crash test can kill.
 const childArgs = "VERBATIM_TEST_CHILD_ARGS"
 
-// TestCrashChild is not a test: it is the child process of
-// TestAddSurvivesSIGKILL, and is skipped otherwise.
+// TestCrashChild is not a test: it is the verbatim child process of
+// TestAddSurvivesSIGKILL and the other tests that run verbatim as a
+// process of its own, and is skipped otherwise.
 func TestCrashChild(t *testing.T) {
 	args := os.Getenv(childArgs)
 	if args == "" {
@@ -33,9 +35,14 @@ func TestCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(args), &argv); err != nil {
 		t.Fatalf("%s: %v", childArgs, err)
 	}
-	os.Exit(run(context.Background(), argv, &env{
+	// As main does: SIGINT and SIGTERM stop the command (serve stops
+	// gracefully), SIGKILL kills it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, argv, &env{
 		stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv,
-	}))
+	})
+	stop()
+	os.Exit(code)
 }
 
 // crashArticle is the text of article i of the crash test: each has a
