@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,35 +11,86 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
+// ErrChangesPruned is what ChangesSince returns (wrapped) when the change
+// log no longer holds every change after the generation asked for: the
+// index that followed the log only that far must be reconciled with the
+// whole store, which opening the library does (restart the process).
+var ErrChangesPruned = errors.New("the store's change log was pruned past the generation this index followed")
+
 // ChangesSince returns the changes committed after generation gen, in
 // order, at most limit generations of them. Since every write holds the
 // store's write lock until it commits, generations commit in order: a
-// change after gen is never committed once a later one was read.
+// change after gen is never committed once a later one was read. When
+// changes after gen were pruned, it returns ErrChangesPruned.
 func (s *Store) ChangesSince(ctx context.Context, gen uint64, limit int) ([]corpus.Change, error) {
-	rows, err := s.pool.Query(ctx, `SELECT generation, array_agg(id ORDER BY id) FROM changes
-		WHERE generation > $1 GROUP BY generation ORDER BY generation LIMIT $2`, int64(gen), limit)
+	// One statement, so the pruning mark and the log are read in one
+	// snapshot.
+	rows, err := s.pool.Query(ctx, `SELECT st.changes_pruned_through, c.generation, c.ids FROM store_state st
+		LEFT JOIN LATERAL (SELECT generation, array_agg(id ORDER BY id) AS ids FROM changes
+			WHERE generation > $1 GROUP BY generation ORDER BY generation LIMIT $2) c ON true
+		ORDER BY c.generation`, int64(gen), limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the store's changes: %w", err)
 	}
 	var out []corpus.Change
-	var g int64
+	var pruned int64
+	var g *int64
 	var ids []string
-	_, err = pgx.ForEachRow(rows, []any{&g, &ids}, func() error {
-		out = append(out, corpus.Change{Generation: uint64(g), IDs: ids})
+	_, err = pgx.ForEachRow(rows, []any{&pruned, &g, &ids}, func() error {
+		if g != nil {
+			out = append(out, corpus.Change{Generation: uint64(*g), IDs: ids})
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the store's changes: %w", err)
 	}
+	if int64(gen) < pruned {
+		return nil, fmt.Errorf("%w (changes through generation %d were pruned, the index followed to %d): restart the process, which reconciles its index with the store",
+			ErrChangesPruned, pruned, gen)
+	}
 	return out, nil
 }
 
-// PruneChanges deletes the change log up to generation gen (keep it for
-// as long as a process's index may be that far behind; an index further
-// behind is reconciled with the whole store at its next start).
+// PruneChanges deletes the change log through generation gen (at most the
+// store's present generation) and records that it did: ChangesSince of an
+// earlier generation then returns ErrChangesPruned.
 func (s *Store) PruneChanges(ctx context.Context, gen uint64) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM changes WHERE generation <= $1`, int64(gen))
-	return err
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var through int64
+		if err := tx.QueryRow(ctx, `UPDATE store_state SET changes_pruned_through = GREATEST(changes_pruned_through, LEAST($1, generation))
+			RETURNING changes_pruned_through`, int64(gen)).Scan(&through); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM changes WHERE generation <= $1`, through)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pruning the store's change log: %w", err)
+	}
+	return nil
+}
+
+// PruneChangeLog deletes the changes logged more than keep ago, and
+// returns the generation the log is now pruned through (0: never pruned).
+// A process following the log is at most seconds behind it; one that is
+// further behind than keep (stalled, or its database connection lost that
+// long) is told by ChangesSince, and reconciles its index when restarted.
+func (s *Store) PruneChangeLog(ctx context.Context, keep time.Duration) (uint64, error) {
+	var old *int64
+	if err := s.pool.QueryRow(ctx, `SELECT max(generation) FROM changes WHERE at < now() - $1::interval`, keep).Scan(&old); err != nil {
+		return 0, fmt.Errorf("pruning the store's change log: %w", err)
+	}
+	if old != nil {
+		if err := s.PruneChanges(ctx, uint64(*old)); err != nil {
+			return 0, err
+		}
+	}
+	var through int64
+	if err := s.pool.QueryRow(ctx, `SELECT changes_pruned_through FROM store_state`).Scan(&through); err != nil {
+		return 0, fmt.Errorf("pruning the store's change log: %w", err)
+	}
+	return uint64(through), nil
 }
 
 // pollEvery is how often WaitChange looks at the generation when no

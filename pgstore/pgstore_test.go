@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -121,8 +122,11 @@ func TestChangesReachAnotherProcess(t *testing.T) {
 	if err := a.PruneChanges(ctx, gen+1); err != nil {
 		t.Fatal(err)
 	}
-	if changes, _ := a.ChangesSince(ctx, 0, 100); len(changes) != 1 {
-		t.Errorf("after pruning: %+v", changes)
+	if changes, err := a.ChangesSince(ctx, gen+1, 100); err != nil || len(changes) != 1 {
+		t.Errorf("after pruning: %+v, %v", changes, err)
+	}
+	if _, err := a.ChangesSince(ctx, gen, 100); !errors.Is(err, pgstore.ErrChangesPruned) {
+		t.Errorf("changes since a pruned generation: %v", err)
 	}
 }
 
