@@ -23,7 +23,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	lib, err := openServeLibrary(ctx, s, log)
+	lib, st, err := openServeLibrary(ctx, s, log)
 	if err != nil {
 		return err
 	}
@@ -55,6 +55,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); lib.Follow(fctx) }()
+		defer func() { cancel(); <-done }()
+	}
+	if p, ok := st.(changeLogPruner); ok {
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); pruneChangeLog(pctx, p, changeLogKeep, changeLogPruneEvery, log) }()
 		defer func() { cancel(); <-done }()
 	}
 	if s.cfg.Feeds.Poll == nil || *s.cfg.Feeds.Poll {
@@ -131,8 +137,10 @@ func serveSettings(e *env, args []string) (serving, error) {
 	return serving{cfg: cfg, token: token, dir: dir, lf: lf, env: e}, nil
 }
 
-// openServeLibrary opens the library with the answers' tuning of the config.
-func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrieval.Library, error) {
+// openServeLibrary opens the library with the answers' tuning of the config,
+// and returns the shared store it is on (nil: library.db), which the
+// library owns.
+func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrieval.Library, corpus.Store, error) {
 	tuning := retrieval.DefaultTuning()
 	if s.cfg.Answers.MinConfidence != nil {
 		tuning.MinConfidence = *s.cfg.Answers.MinConfidence
@@ -143,10 +151,11 @@ func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrie
 	// A process running some of the shards indexes their servers and the
 	// global library only.
 	opts := retrieval.Options{Dir: s.dir, Logger: log, Tuning: &tuning, Partition: s.cfg.shards().Partition()}
+	var st corpus.Store
 	if s.env != nil {
-		st, err := s.lf.openStore(ctx, s.env)
-		if err != nil {
-			return nil, err
+		var err error
+		if st, err = s.lf.openStore(ctx, s.env); err != nil {
+			return nil, nil, err
 		}
 		if st != nil {
 			opts.Store = st
@@ -154,9 +163,48 @@ func openServeLibrary(ctx context.Context, s serving, log *slog.Logger) (*retrie
 	}
 	lib, err := retrieval.Open(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("opening the library in %s: %w", s.dir, err)
+		return nil, nil, fmt.Errorf("opening the library in %s: %w", s.dir, err)
 	}
-	return lib, nil
+	return lib, st, nil
+}
+
+// The change log of a shared store is kept for changeLogKeep, far longer
+// than a following process is behind it (seconds); every serve process
+// prunes it every changeLogPruneEvery (pruning is idempotent).
+const (
+	changeLogKeep       = time.Hour
+	changeLogPruneEvery = 10 * time.Minute
+)
+
+// changeLogPruner is a shared store whose change log can be pruned
+// (pgstore.Store).
+type changeLogPruner interface {
+	PruneChangeLog(ctx context.Context, keep time.Duration) (uint64, error)
+}
+
+// pruneChangeLog prunes st's change log of what is older than keep, at
+// once and then every every, until ctx ends.
+func pruneChangeLog(ctx context.Context, st changeLogPruner, keep, every time.Duration, log *slog.Logger) {
+	last := uint64(0)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		through, err := st.PruneChangeLog(ctx, keep)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Warn("pruning the store's change log", "err", err)
+		case through > last:
+			log.Info("pruned the store's change log", "through_generation", through, "kept", keep)
+			last = through
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // newBot makes the bot, its fetcher and its metrics (which watch the

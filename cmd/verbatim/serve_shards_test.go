@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +22,7 @@ import (
 	"github.com/verbatim-bot/verbatim/bot"
 	"github.com/verbatim-bot/verbatim/bot/discordtest"
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/corpus/storetest"
 	"github.com/verbatim-bot/verbatim/pgstore"
 	"github.com/verbatim-bot/verbatim/pgstore/pgtest"
 )
@@ -451,3 +455,53 @@ func TestShardedServeProcesses(t *testing.T) {
 
 // newsChannel is the news channel of the server of shard.
 func newsChannel(shard int) string { return fmt.Sprintf("2200000000000000%02d", shard) }
+
+// TestServePrunesChangeLog: serve's pruning loop prunes the change log of
+// a shared store of what is older than it keeps, and stops with its
+// context.
+func TestServePrunesChangeLog(t *testing.T) {
+	ctx := context.Background()
+	st, err := pgstore.Open(ctx, pgtest.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	before, err := st.Generation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := storetest.NewSource(t, "Pier report\n\nThe pier reopened on Monday after repairs, the council said.", corpus.Meta{Scope: corpus.GlobalScope}, 0)
+	if err := st.Put(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncWriter
+	logs.w = &bytes.Buffer{}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pruneChangeLog(pctx, st, 0, 10*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := st.ChangesSince(ctx, before, 10)
+		if errors.Is(err, pgstore.ErrChangesPruned) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the change log is not pruned within 5 s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the pruning loop did not stop with its context")
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if !strings.Contains(logs.w.String(), "pruned the store's change log") {
+		t.Errorf("log: %s", logs.w.String())
+	}
+}
