@@ -129,6 +129,9 @@ func checkIndex(ctx context.Context, store corpus.Store, dir string, part *Libra
 	switch {
 	case errors.Is(err, errNoIndex):
 		return library("there is no search index")
+	case errors.Is(err, errIndexCreating):
+		ic.problems = []Problem{{What: err.Error(), InIndex: true, Pending: true}}
+		return ic, nil
 	case errors.Is(err, errIndexDamaged):
 		return library(fmt.Sprintf("%v: it must be rebuilt from the store", err))
 	case err != nil:

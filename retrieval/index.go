@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -184,6 +185,14 @@ type sourceIndex struct {
 func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
 	asyncRoutes.Store(scorchPath(dir), x)
+	if beingCreated(dir) {
+		log.Info("building the search index again: it was being created when verbatim stopped", "dir", dir)
+		if err := x.create(); err != nil {
+			asyncRoutes.CompareAndDelete(scorchPath(dir), x)
+			return nil, false, err
+		}
+		return x, true, nil
+	}
 	err := guardIndex(func() (err error) {
 		x.idx, err = bleve.OpenUsing(dir, runtimeConfig())
 		return err
@@ -215,8 +224,18 @@ func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 // create replaces whatever is at x.dir with a new, empty index. What the
 // old index reported of its saving (a damaged index's merger fails as soon
 // as it is opened) is forgotten with it: the new one starts healthy.
+//
+// A process stopped while bleve lays out a new index leaves a directory
+// that looks damaged (no root.bolt, metadata cut short, no layout). So
+// creating is marked (creatingMarker) until the new index has saved its
+// layout: the next start sees the mark and creates it again, and check
+// says the index was being created, not that it is damaged.
 func (x *sourceIndex) create() error {
 	x.persist = newPersistState()
+	marker := creatingMarker(x.dir)
+	if err := os.WriteFile(marker, []byte("the search index next to this file was being created; the next start builds it again\n"), 0o600); err != nil {
+		return fmt.Errorf("marking the search index %s as being created: %w", x.dir, corpus.DiskFull(x.dir, err))
+	}
 	if err := os.RemoveAll(x.dir); err != nil {
 		return fmt.Errorf("removing old search index %s: %w", x.dir, err)
 	}
@@ -229,16 +248,44 @@ func (x *sourceIndex) create() error {
 		idx.Close()
 		return fmt.Errorf("writing search index version: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), persistWait)
+	defer cancel()
+	if err := x.sync(ctx); err != nil {
+		idx.Close()
+		return fmt.Errorf("saving the new search index %s: %w", x.dir, err)
+	}
+	if err := os.Remove(marker); err != nil {
+		idx.Close()
+		return fmt.Errorf("unmarking the new search index %s: %w", x.dir, err)
+	}
 	return nil
+}
+
+// creatingMarker is the file beside the index directory dir that says
+// the index there is being created (see create).
+func creatingMarker(dir string) string { return filepath.Clean(dir) + ".creating" }
+
+// beingCreated reports whether the index at dir was being created when its
+// process stopped.
+func beingCreated(dir string) bool {
+	_, err := os.Stat(creatingMarker(dir))
+	return err == nil
 }
 
 // errNoIndex is openIndexReadOnly's error when there is no index at all.
 var errNoIndex = errors.New("there is no search index")
 
+// errIndexCreating is openIndexReadOnly's error when the index was being
+// created when its process stopped: the next start builds it.
+var errIndexCreating = errors.New("the search index was being created when verbatim stopped; the next start (or verbatim check --repair) builds it from the store")
+
 // openIndexReadOnly opens the index at dir for reading only, as it is: it
 // neither builds nor repairs it. With all, every segment is checked against
 // its checksum (check); otherwise those verified before are trusted.
 func openIndexReadOnly(dir string, log *slog.Logger, all bool) (*sourceIndex, error) {
+	if beingCreated(dir) {
+		return nil, errIndexCreating
+	}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil, errNoIndex
 	}

@@ -228,7 +228,7 @@ func lostStoreError(dir string, n int, what string) error {
 // read to count them.
 func indexedSources(dir string, log *slog.Logger) int {
 	x, err := openIndexReadOnly(dir, log, false)
-	if errors.Is(err, errNoIndex) {
+	if errors.Is(err, errNoIndex) || errors.Is(err, errIndexCreating) {
 		return 0
 	}
 	if err != nil {
