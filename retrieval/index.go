@@ -173,8 +173,10 @@ type sourceIndex struct {
 
 	persist *persistState
 	// trim bounds the resident pages of the index's segments while it is
-	// written (resident.go).
-	trim residentTrim
+	// written (resident.go), and with them the store's (dropStore, when
+	// the store can).
+	trim      residentTrim
+	dropStore func() error
 	// unusable says why an index that could not be opened (and, in a
 	// read-only library, not rebuilt) cannot answer; idx then refuses
 	// every read with it (unusableIndex).

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"sync"
 	"time"
+
+	"github.com/verbatim-bot/verbatim/corpus"
 )
 
 // Bounding the resident set while the index is written. scorch memory-maps
@@ -39,7 +41,7 @@ type residentTrim struct {
 // wrote notes a write to the index, and starts trimming if it is not
 // running; drop is what one trim does.
 func (t *residentTrim) wrote(drop func()) {
-	if !trimSupported {
+	if !corpus.MappedPagesDroppable {
 		return
 	}
 	t.mu.Lock()
@@ -73,7 +75,7 @@ func (t *residentTrim) loop(stop chan struct{}, drop func()) {
 		if idle {
 			return
 		}
-		if residentFileBytes() > trimAbove {
+		if corpus.ResidentFileBytes() > trimAbove {
 			drop()
 		}
 	}
@@ -110,9 +112,14 @@ func (x *sourceIndex) dropResident() {
 		if len(paths) == 0 {
 			return nil
 		}
-		return dropMappedPages(paths)
+		return corpus.DropMappedPages(paths)
 	})
 	if err != nil {
 		x.log.Debug("dropping the index's resident pages", "err", err)
+	}
+	if x.dropStore != nil {
+		if err := x.dropStore(); err != nil {
+			x.log.Debug("dropping the store's resident pages", "err", err)
+		}
 	}
 }

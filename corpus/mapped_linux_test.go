@@ -1,6 +1,6 @@
 //go:build linux
 
-package retrieval
+package corpus
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 )
 
 // TestDropMappedPages maps a file, reads every page of it, and checks that
-// dropMappedPages takes its pages out of the resident set while the mapping
+// DropMappedPages takes its pages out of the resident set while the mapping
 // still reads the same bytes.
 func TestDropMappedPages(t *testing.T) {
 	const size = 32 << 20
@@ -36,11 +36,11 @@ func TestDropMappedPages(t *testing.T) {
 	for i := 0; i < size; i += 4096 {
 		sum += int(m[i])
 	}
-	before := residentFileBytes()
-	if err := dropMappedPages([]string{path}); err != nil {
+	before := ResidentFileBytes()
+	if err := DropMappedPages([]string{path}); err != nil {
 		t.Fatal(err)
 	}
-	after := residentFileBytes()
+	after := ResidentFileBytes()
 	if before-after < size/2 {
 		t.Errorf("RssFile %d MiB before dropping a %d MiB mapping, %d MiB after", before>>20, size>>20, after>>20)
 	}
@@ -53,19 +53,23 @@ func TestDropMappedPages(t *testing.T) {
 	}
 }
 
-// TestResidentTrimStops checks that trimming starts on a write and that
-// close waits for it to stop.
-func TestResidentTrimStops(t *testing.T) {
-	var tr residentTrim
-	tr.wrote(func() {})
-	tr.wrote(func() {})
-	tr.close()
-	tr.mu.Lock()
-	running := tr.stop != nil
-	tr.mu.Unlock()
-	if running {
-		t.Error("trimming still marked as running after close")
+// TestStoreDropResident drops a store's mapped pages between reads: the
+// store reads the same after.
+func TestStoreDropResident(t *testing.T) {
+	s, err := OpenStore(filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.wrote(func() {}) // starts again, as after a rebuild
-	tr.close()
+	defer s.Close()
+	gen, err := s.Generation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropResident(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Generation()
+	if err != nil || again != gen {
+		t.Fatalf("Generation = %d, %v after dropping the store's pages; %d before", again, err, gen)
+	}
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package retrieval
+package corpus
 
 import (
 	"bufio"
@@ -13,12 +13,12 @@ import (
 	"syscall"
 )
 
-// trimSupported says this system can drop mapped pages (see resident.go).
-const trimSupported = true
+// MappedPagesDroppable says DropMappedPages works on this system.
+const MappedPagesDroppable = true
 
-// residentFileBytes returns the process's file-backed resident memory
+// ResidentFileBytes returns the process's file-backed resident memory
 // (RssFile in /proc/self/status), or -1 when it cannot be read.
-func residentFileBytes() int64 {
+func ResidentFileBytes() int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
@@ -41,12 +41,12 @@ func residentFileBytes() int64 {
 	return -1
 }
 
-// dropMappedPages tells the kernel that the process no longer needs the
+// DropMappedPages tells the kernel that the process no longer needs the
 // pages of its read-only shared mappings of the files paths
 // (MADV_DONTNEED): they leave its resident set and stay in the page cache.
 // A file mapped more than once is left alone. The caller must keep the
 // mappings from being unmapped meanwhile.
-func dropMappedPages(paths []string) error {
+func DropMappedPages(paths []string) error {
 	// The kernel names mapped files by their absolute paths, links
 	// resolved.
 	want := make(map[string]bool, len(paths))
