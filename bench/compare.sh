@@ -30,7 +30,7 @@ f = json.load(open(sys.argv[2]))
 a, q = v["answer_ms"], f["query_ms"]
 print("verbatim: %d passages, add %.0f/s (%.1f CPU-s), answer ms p50 %.2f p95 %.2f p99 %.2f (%.2f CPU-ms each), %d/%d answered, peak RSS %.0f MiB build / %.0f serve, load %.1f"
       % (v["passages"], v["index_per_sec"], v["index_cpu_seconds"], a["p50"], a["p95"], a["p99"], v["answer_cpu_ms_mean"],
-         v["answered"], v["queries"], v["peak_rss_bytes"] / 2**20, v["serve_peak_rss_bytes"] / 2**20, v["load_avg"]))
+         v["answered"], v["queries"], v.get("build_peak_rss_bytes", v["peak_rss_bytes"]) / 2**20, v["serve_peak_rss_bytes"] / 2**20, v["load_avg"]))
 print("fts5:     %d passages, insert %.0f/s, query ms p50 %.2f p95 %.2f p99 %.2f (%s)"
       % (f["passages"], f["insert_per_sec"], q["p50"], q["p95"], q["p99"], f["engine"]))
 print("ratios:   answer p50 %.2f x fts5 (target <= 0.2), p99 %.2f x (target <= 0.5), add rate %.2f x (target >= 0.5)"

@@ -171,6 +171,7 @@ func (x *sourceIndex) batch(b *bleve.Batch) error {
 	if err := guardIndex(func() error { return x.idx.Batch(b) }); err != nil {
 		return err
 	}
+	x.trim.wrote(x.dropResident)
 	x.persist.mu.Lock()
 	x.persist.last = done
 	x.persist.mu.Unlock()

@@ -173,6 +173,11 @@ type sourceIndex struct {
 	log *slog.Logger
 
 	persist *persistState
+	// trim bounds the resident pages of the index's segments while it is
+	// written (resident.go), and with them the store's (dropStore, when
+	// the store can).
+	trim      residentTrim
+	dropStore func() error
 	// unusable says why an index that could not be opened (and, in a
 	// read-only library, not rebuilt) cannot answer; idx then refuses
 	// every read with it (unusableIndex).
@@ -429,7 +434,11 @@ func (x *sourceIndex) applyPart(b *bleve.Batch) error {
 	if err := x.health(); err != nil {
 		return err
 	}
-	return guardIndex(func() error { return x.idx.Batch(b) })
+	if err := guardIndex(func() error { return x.idx.Batch(b) }); err != nil {
+		return err
+	}
+	x.trim.wrote(x.dropResident)
+	return nil
 }
 
 // setInternal writes one key of the index's internal store, as a batch
@@ -527,6 +536,7 @@ func (x *sourceIndex) close() error {
 		}
 	}
 	p.closeOnce.Do(func() { close(p.closing) })
+	x.trim.close()
 	defer asyncRoutes.CompareAndDelete(scorchPath(x.dir), x)
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("closing search index: %w", err)

@@ -102,6 +102,9 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	l.index = x
+	if d, ok := l.store.(interface{ DropResident() error }); ok {
+		x.dropStore = d.DropResident // bounds the store's pages in bulk adds too
+	}
 	l.analyzer = x.textAnalyzer()
 	if l.analyzer == nil {
 		return errors.New("opening search index: its text analyzer is missing")

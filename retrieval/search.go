@@ -147,7 +147,10 @@ func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[str
 		wg           sync.WaitGroup
 	)
 	wg.Go(func() {
-		phits, perr = a.topMatches(ctx, pq, n, false)
+		var lean bool
+		if phits, lean, perr = a.passageTop(ctx, pmatch, n); perr == nil && !lean {
+			phits, perr = a.topMatches(ctx, pq, n, false)
+		}
 	})
 	ahits, aerr = a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
 	if aerr == nil && t.RescoreK1 > 0 {

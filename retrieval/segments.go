@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -86,18 +87,26 @@ func (x *sourceIndex) segmentPaths() (paths []string, err error) {
 			return err
 		}
 		defer r.Close()
-		snap, ok := r.(*scorch.IndexSnapshot)
-		if !ok || snap == nil {
-			return nil
-		}
-		for _, ss := range snap.Segments() {
-			if p, ok := ss.Segment().(interface{ Path() string }); ok {
-				paths = append(paths, p.Path())
-			}
-		}
+		paths = snapshotSegmentPaths(r)
 		return nil
 	})
 	return paths, err
+}
+
+// snapshotSegmentPaths returns the files of the persisted segments of the
+// reader r, a scorch snapshot (none for another reader).
+func snapshotSegmentPaths(r index.IndexReader) []string {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		return nil
+	}
+	var paths []string
+	for _, ss := range snap.Segments() {
+		if p, ok := ss.Segment().(interface{ Path() string }); ok {
+			paths = append(paths, p.Path())
+		}
+	}
+	return paths
 }
 
 // verifySegment checks one segment file against its footer's CRC-32.

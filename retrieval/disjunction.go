@@ -1,0 +1,381 @@
+package retrieval
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// The passage search, evaluated lean. Its query (buildQueryWith) is a
+// disjunction of the question's words in the passage text, the question as
+// a phrase, its words in the title and the extra terms; bleve scores it by
+// walking every posting of every word through a tree of searchers, with a
+// document match per posting per level: at 1M passages that walk was half of
+// an answer's CPU, ~90 ns a posting. passageTop walks the same postings
+// once, document by document, and computes bleve's own score for each
+// document with bleve's own arithmetic in bleve's order — BM25 of each term
+// (√tf, the field length from the norm, k1 and b of package search), times
+// the term's query weight (boost × idf × query norm), summed per clause in
+// the clause's order and multiplied by the share of the clause's terms that
+// matched (coord), then summed over the clauses and multiplied by the share
+// of clauses that matched — and keeps the best n as bleve's top-N collector
+// does (score, then index order). The phrase clause is scored by bleve's own
+// phrase searcher, given the query norm of the whole query. The hits, their
+// scores and their order are bleve's (TestPassageTopIsBleves); questions of
+// another shape (filters, more than passageTopMaxTerms words) take bleve's
+// path.
+
+// passageTopMaxTerms bounds the words of a clause on the lean path: bleve
+// evaluates larger disjunctions with a heap searcher, which sums in another
+// order.
+const passageTopMaxTerms = 10
+
+// errNotLean says a question is of a shape passageTop leaves to bleve.
+var errNotLean = errors.New("not evaluated lean")
+
+// passageCursor walks the postings of one term of a clause.
+type passageCursor struct {
+	tfr  index.TermFieldReader
+	tfd  index.TermFieldDoc
+	doc  uint64
+	freq uint64
+	norm float64
+	done bool
+	// boost, idf, weight (boost × idf × query norm) and avg (the field's
+	// average length) are the term scorer's.
+	boost, idf, weight, avg float64
+}
+
+// next moves the cursor to its next posting.
+func (c *passageCursor) next() error {
+	m, err := c.tfr.Next(&c.tfd)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		c.done = true
+		return nil
+	}
+	if len(m.ID) != 8 {
+		return fmt.Errorf("unexpected internal id %x", []byte(m.ID))
+	}
+	c.doc, c.freq, c.norm = binary.BigEndian.Uint64(m.ID), m.Freq, m.Norm
+	return nil
+}
+
+// score is bleve's TermQueryScorer score of the cursor's posting.
+func (c *passageCursor) score() float64 {
+	tf := math.Sqrt(float64(c.freq))
+	fieldLength := 1 / (c.norm * c.norm)
+	s := c.idf * (tf * search.BM25_k1) /
+		(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/c.avg)))
+	if c.weight != 1.0 {
+		s = s * c.weight
+	}
+	return s
+}
+
+// passageClause is one clause of the passage query: a match query (a
+// disjunction of term queries, whose sum is multiplied by its coord), one
+// term query, or the phrase. count is its searcher's Count, by which bleve
+// orders a disjunction's clauses; cursors are in bleve's order too.
+type passageClause struct {
+	cursors []*passageCursor
+	match   bool
+	phrase  bool
+	count   uint64
+	weight  float64
+}
+
+// byCount sorts as bleve's OrderedSearcherList sorts searchers (by Count,
+// with sort.Sort, which is not stable): the same comparisons on the same
+// counts in the same places give the same order.
+type byCount struct {
+	counts []uint64
+	swap   func(i, j int)
+}
+
+func (b byCount) Len() int           { return len(b.counts) }
+func (b byCount) Less(i, j int) bool { return b.counts[i] < b.counts[j] }
+func (b byCount) Swap(i, j int) {
+	b.counts[i], b.counts[j] = b.counts[j], b.counts[i]
+	b.swap(i, j)
+}
+
+// phraseHit is a document the phrase clause matched, with its score.
+type phraseHit struct {
+	doc   uint64
+	score float64
+}
+
+// scoredDoc is a document and its score in passageTop's heap.
+type scoredDoc struct {
+	doc   uint64
+	score float64
+}
+
+// worstFirst is a heap of the best documents so far, the worst on top: a
+// lower score, or an equal score found later (bleve's hit number).
+type worstFirst []scoredDoc
+
+func (h worstFirst) Len() int { return len(h) }
+func (h worstFirst) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score < h[j].score
+	}
+	return h[i].doc > h[j].doc
+}
+func (h worstFirst) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// passageTop returns the best n passages for the passage query of the
+// asking (text as the phrase, pmatch as the match text), as
+// topMatches(buildQueryWith(...)) would; ok is false when the question is
+// of a shape it does not evaluate (then nothing was searched).
+func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	t := a.l.tuning
+	if len(a.filters) > 0 || n <= 0 || 3+len(a.extra) > passageTopMaxTerms {
+		return nil, false, nil
+	}
+	words := a.l.analyzer.Analyze([]byte(pmatch))
+	if len(words) == 0 || len(words) > passageTopMaxTerms || a.view.scoringModel() != index.BM25Scoring {
+		return nil, false, nil
+	}
+	r := a.view.r
+	bm, isBM := r.(index.BM25Reader)
+	if !isBM {
+		return nil, false, nil
+	}
+	total, err := r.DocCount()
+	if err != nil || total == 0 {
+		return nil, false, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, t.Deadline)
+	defer cancel()
+	sctx = context.WithValue(sctx, search.GetScoringModelCallbackKey, search.GetScoringModelCallbackFn(a.view.scoringModel))
+	sctx = search.ContextWithTermSearchersCounter(sctx)
+	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, t.MaxTermSearchers)
+
+	var cursors []*passageCursor
+	defer func() {
+		for _, c := range cursors {
+			c.tfr.Close()
+		}
+	}()
+	avgs := map[string]float64{}
+	open := func(field, term string, boost float64) (*passageCursor, error) {
+		avg, seen := avgs[field]
+		if !seen {
+			card, err := bm.FieldCardinality(field)
+			if err != nil {
+				return nil, err
+			}
+			avg = math.Ceil(float64(card) / float64(total))
+			avgs[field] = avg
+		}
+		if avg <= 0 {
+			// bleve would score the term by TF-IDF.
+			return nil, errNotLean
+		}
+		tfr, err := r.TermFieldReader(sctx, []byte(term), field, true, true, false)
+		if err != nil {
+			return nil, err
+		}
+		docTerm := tfr.Count()
+		c := &passageCursor{tfr: tfr, avg: avg, boost: boost}
+		cursors = append(cursors, c)
+		c.idf = math.Log(1 + (float64(total)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
+		return c, nil
+	}
+	// The clauses as buildQueryWith makes them — text, phrase, title,
+	// extras — each then ordered as bleve orders a disjunction.
+	clause := func(field string, boost float64, terms []string, match bool) (*passageClause, error) {
+		cl := &passageClause{match: match}
+		counts := make([]uint64, 0, len(terms))
+		for _, term := range terms {
+			c, err := open(field, term, boost)
+			if err != nil {
+				return nil, err
+			}
+			cl.cursors = append(cl.cursors, c)
+			counts = append(counts, c.tfr.Count())
+		}
+		sort.Sort(byCount{counts, func(i, j int) { cl.cursors[i], cl.cursors[j] = cl.cursors[j], cl.cursors[i] }})
+		for _, c := range cl.cursors {
+			cl.count += c.tfr.Count()
+			w := c.boost * c.idf
+			cl.weight += w * w
+		}
+		return cl, nil
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = string(w.Term)
+	}
+	body, err := clause(fieldText, 1, terms, true)
+	if errors.Is(err, errNotLean) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	phraseQuery := bleve.NewMatchPhraseQuery(a.text)
+	phraseQuery.SetField(fieldText)
+	phraseQuery.SetBoost(t.PhraseBoost)
+	phrase, err := phraseQuery.Searcher(sctx, r, a.view.m, search.SearcherOptions{})
+	if err != nil {
+		return nil, false, err
+	}
+	defer phrase.Close()
+	title, err := clause(fieldTitle, t.TitleBoost, terms, true)
+	if errors.Is(err, errNotLean) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	clauses := []*passageClause{body, {phrase: true, count: phrase.Count(), weight: phrase.Weight()}, title}
+	for _, e := range a.extra {
+		cl, err := clause(fieldText, 1, []string{e}, false)
+		if errors.Is(err, errNotLean) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		clauses = append(clauses, cl)
+	}
+	counts := make([]uint64, len(clauses))
+	for i, cl := range clauses {
+		counts[i] = cl.count
+	}
+	sort.Sort(byCount{counts, func(i, j int) { clauses[i], clauses[j] = clauses[j], clauses[i] }})
+	weights := 0.0
+	for _, cl := range clauses {
+		weights += cl.weight
+	}
+	norm := 1.0 / math.Sqrt(weights)
+	for _, c := range cursors {
+		// TermQueryScorer.SetQueryNorm's arithmetic.
+		c.weight = c.boost * c.idf * norm
+	}
+	phrase.SetQueryNorm(norm)
+	phrases, err := phraseMatches(sctx, phrase)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, c := range cursors {
+		if err := c.next(); err != nil {
+			return nil, false, err
+		}
+	}
+
+	nclauses := float64(len(clauses))
+	top := make(worstFirst, 0, n)
+	pi := 0
+	for step := 0; ; step++ {
+		if step&1023 == 0 {
+			if err := sctx.Err(); err != nil {
+				return nil, false, fmt.Errorf("searching the library: %w", err)
+			}
+		}
+		doc, found := uint64(math.MaxUint64), false
+		for _, c := range cursors {
+			if !c.done && c.doc <= doc {
+				doc, found = c.doc, true
+			}
+		}
+		if pi < len(phrases) && phrases[pi].doc <= doc {
+			doc, found = phrases[pi].doc, true
+		}
+		if !found {
+			break
+		}
+		score, matched := 0.0, 0
+		for _, cl := range clauses {
+			if cl.phrase {
+				if pi < len(phrases) && phrases[pi].doc == doc {
+					score += phrases[pi].score
+					matched++
+					pi++
+				}
+				continue
+			}
+			s, k := 0.0, 0
+			for _, c := range cl.cursors {
+				if c.done || c.doc != doc {
+					continue
+				}
+				s += c.score()
+				k++
+				if err := c.next(); err != nil {
+					return nil, false, err
+				}
+			}
+			if k > 0 {
+				if cl.match {
+					s = s * (float64(k) / float64(len(cl.cursors)))
+				}
+				score += s
+				matched++
+			}
+		}
+		score = score * (float64(matched) / nclauses)
+		switch {
+		case len(top) < n:
+			heap.Push(&top, scoredDoc{doc, score})
+		case score > top[0].score:
+			top[0] = scoredDoc{doc, score}
+			heap.Fix(&top, 0)
+		}
+	}
+	sort.Slice(top, func(i, j int) bool { return top.Less(j, i) })
+	hits = make(search.DocumentMatchCollection, 0, len(top))
+	for _, d := range top {
+		iid := index.NewIndexInternalID(nil, d.doc)
+		id, err := r.ExternalID(iid)
+		if err != nil {
+			return nil, false, fmt.Errorf("searching the library: %w", err)
+		}
+		hits = append(hits, &search.DocumentMatch{ID: id, IndexInternalID: iid, Score: d.score})
+	}
+	return hits, true, nil
+}
+
+// phraseMatches returns every document the phrase searcher s matches, in
+// index order, with its score.
+func phraseMatches(ctx context.Context, s search.Searcher) ([]phraseHit, error) {
+	sc := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+	var out []phraseHit
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("searching the library: %w", err)
+		}
+		m, err := s.Next(sc)
+		if err != nil {
+			return nil, fmt.Errorf("searching the library: %w", err)
+		}
+		if m == nil {
+			return out, nil
+		}
+		if len(m.IndexInternalID) != 8 {
+			return nil, fmt.Errorf("unexpected internal id %x", []byte(m.IndexInternalID))
+		}
+		out = append(out, phraseHit{binary.BigEndian.Uint64(m.IndexInternalID), m.Score})
+		sc.DocumentMatchPool.Put(m)
+	}
+}
