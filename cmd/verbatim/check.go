@@ -149,12 +149,20 @@ func storeProblems(rep retrieval.CheckReport) bool {
 func printCheck(e *env, rep retrieval.CheckReport) {
 	fmt.Fprintf(e.stdout, "%d sources (%d superseded), %d passages; %d sources in the search index\n",
 		rep.Sources, rep.Superseded, rep.Passages, rep.IndexedSources)
+	behind := 0
 	for _, p := range rep.Problems {
-		if !p.Pending {
+		switch {
+		case !p.Pending:
 			printProblem(e, p)
+		case p.Source == "":
+			// The whole index is pending (its creation was interrupted):
+			// the problem says so itself.
+			fmt.Fprintf(e.stdout, "behind   index  library       %s\n", p.What)
+		default:
+			behind++
 		}
 	}
-	if n := rep.Pending(); n > 0 {
+	if n := behind; n > 0 {
 		fmt.Fprintf(e.stdout, "behind   index  library       the search index is behind the store after an interrupted write (%d sources not yet brought up to date); the next start, or verbatim check --repair, completes it\n", n)
 	}
 	switch {

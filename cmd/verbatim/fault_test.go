@@ -139,6 +139,35 @@ func TestCheckAfterAnInterruptedWrite(t *testing.T) {
 	}
 }
 
+// TestCheckAfterAnInterruptedCreation: a kill while the index was being
+// laid out leaves a half-made index directory and its mark; check says the
+// index is being created and that the next start builds it, and exits 0;
+// the next start does build it.
+func TestCheckAfterAnInterruptedCreation(t *testing.T) {
+	data := t.TempDir()
+	buildLibrary(t, data, 10)
+	index := filepath.Join(data, "index.bleve")
+	if err := os.RemoveAll(filepath.Join(index, "store")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(index, "index_meta.json"), []byte(`{"stor`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(index+".creating", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, data, "check")
+	if code != 0 || !strings.Contains(out, "the search index was being created when verbatim stopped") || strings.Contains(out, "sources not yet brought up to date") {
+		t.Errorf("check after an interrupted creation: exit %d\n%s%s", code, out, errs)
+	}
+	if !askWord(t, data, 4) {
+		t.Errorf("the next start did not build the index")
+	}
+	if code, out, errs := cli(t, data, "check"); code != 0 || !strings.Contains(out, "ok: the store and the search index agree") {
+		t.Errorf("check after the next start: exit %d\n%s%s", code, out, errs)
+	}
+}
+
 // TestFullDiskAdd adds articles one `add` at a time to a library on a small
 // tmpfs until the disk is full. Each add either succeeds and says "added",
 // or fails fast with one line that says the disk is full and that nothing
