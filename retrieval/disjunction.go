@@ -151,8 +151,90 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 	if len(a.filters) > 0 || n <= 0 || 3+len(a.extra) > passageTopMaxTerms {
 		return nil, false, nil
 	}
-	words := a.l.analyzer.Analyze([]byte(pmatch))
-	if len(words) == 0 || len(words) > passageTopMaxTerms || a.view.scoringModel() != index.BM25Scoring {
+	terms, ok := a.leanTerms(pmatch)
+	if !ok {
+		return nil, false, nil
+	}
+	// The clauses as buildQueryWith makes them: text, phrase, title, extras.
+	specs := []leanClause{
+		{field: fieldText, boost: 1, terms: terms, match: true},
+		{phrase: true},
+		{field: fieldTitle, boost: t.TitleBoost, terms: terms, match: true},
+	}
+	for _, e := range a.extra {
+		specs = append(specs, leanClause{field: fieldText, boost: 1, terms: []string{e}})
+	}
+	return a.leanTop(ctx, specs, n)
+}
+
+// articleTop returns the best n article records for the article query of
+// the asking (amatch as the match text, and the extra terms), as
+// topMatches(buildQueryWith(...)) would, evaluated as passageTop evaluates
+// the passage query; ok is false when the question is of a shape it does
+// not evaluate (then nothing was searched). Without extra terms the query
+// is the match query alone: a disjunction of one clause scores as the
+// clause does (its coord is 1, its norm the clause's own).
+func (a *asking) articleTop(ctx context.Context, amatch string, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	if len(a.filters) > 0 || n <= 0 || 1+len(a.extra) > passageTopMaxTerms {
+		return nil, false, nil
+	}
+	terms, ok := a.leanTerms(amatch)
+	if !ok {
+		return nil, false, nil
+	}
+	specs := []leanClause{{field: fieldArticle, boost: 1, terms: terms, match: true}}
+	for _, e := range a.extra {
+		specs = append(specs, leanClause{field: fieldArticle, boost: 1, terms: []string{e}})
+	}
+	return a.leanTop(ctx, specs, n)
+}
+
+// termTop returns the best n documents of one term query on field (boost
+// 1), as topMatches(termQuery(field, term, 1), n) would: bleve runs a lone
+// term query as the whole search, without a query norm.
+func (a *asking) termTop(ctx context.Context, field, term string, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	if n <= 0 {
+		return nil, false, nil
+	}
+	return a.leanTop(ctx, []leanClause{{field: field, boost: 1, terms: []string{term}, alone: true}}, n)
+}
+
+// leanTerms returns the analysed terms of a match text, repeats included
+// (a match query makes a term query of each token); ok is false when the
+// text has none or more than passageTopMaxTerms.
+func (a *asking) leanTerms(match string) ([]string, bool) {
+	words := a.l.analyzer.Analyze([]byte(match))
+	if len(words) == 0 || len(words) > passageTopMaxTerms {
+		return nil, false
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = string(w.Term)
+	}
+	return terms, true
+}
+
+// leanClause is one clause of a disjunction leanTop evaluates: a match query
+// (match: its terms, each a term query, summed and multiplied by their
+// coord), a term query (one term), or, with phrase, the question as a
+// phrase on the passage text with the tuning's PhraseBoost. alone marks a
+// term query that is the whole query (the only clause), which bleve scores
+// without a query norm.
+type leanClause struct {
+	field  string
+	boost  float64
+	terms  []string
+	match  bool
+	phrase bool
+	alone  bool
+}
+
+// leanTop returns the best n documents of the disjunction of specs, with
+// bleve's scores and order (see the comment at the top of the file); ok is
+// false when the index cannot be evaluated so (then nothing was searched).
+func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	t := a.l.tuning
+	if a.view.scoringModel() != index.BM25Scoring {
 		return nil, false, nil
 	}
 	r := a.view.r
@@ -201,8 +283,7 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 		c.idf = math.Log(1 + (float64(total)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
 		return c, nil
 	}
-	// The clauses as buildQueryWith makes them — text, phrase, title,
-	// extras — each then ordered as bleve orders a disjunction.
+	// Each clause's terms ordered as bleve orders a disjunction.
 	clause := func(field string, boost float64, terms []string, match bool) (*passageClause, error) {
 		cl := &passageClause{match: match}
 		counts := make([]uint64, 0, len(terms))
@@ -222,35 +303,25 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 		}
 		return cl, nil
 	}
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = string(w.Term)
-	}
-	body, err := clause(fieldText, 1, terms, true)
-	if errors.Is(err, errNotLean) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	phraseQuery := bleve.NewMatchPhraseQuery(a.text)
-	phraseQuery.SetField(fieldText)
-	phraseQuery.SetBoost(t.PhraseBoost)
-	phrase, err := phraseQuery.Searcher(sctx, r, a.view.m, search.SearcherOptions{})
-	if err != nil {
-		return nil, false, err
-	}
-	defer phrase.Close()
-	title, err := clause(fieldTitle, t.TitleBoost, terms, true)
-	if errors.Is(err, errNotLean) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	clauses := []*passageClause{body, {phrase: true, count: phrase.Count(), weight: phrase.Weight()}, title}
-	for _, e := range a.extra {
-		cl, err := clause(fieldText, 1, []string{e}, false)
+	var phrase search.Searcher
+	defer func() {
+		if phrase != nil {
+			phrase.Close()
+		}
+	}()
+	clauses := make([]*passageClause, 0, len(specs))
+	for _, sp := range specs {
+		if sp.phrase {
+			phraseQuery := bleve.NewMatchPhraseQuery(a.text)
+			phraseQuery.SetField(fieldText)
+			phraseQuery.SetBoost(t.PhraseBoost)
+			if phrase, err = phraseQuery.Searcher(sctx, r, a.view.m, search.SearcherOptions{}); err != nil {
+				return nil, false, err
+			}
+			clauses = append(clauses, &passageClause{phrase: true, count: phrase.Count(), weight: phrase.Weight()})
+			continue
+		}
+		cl, err := clause(sp.field, sp.boost, sp.terms, sp.match)
 		if errors.Is(err, errNotLean) {
 			return nil, false, nil
 		}
@@ -270,13 +341,19 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 	}
 	norm := 1.0 / math.Sqrt(weights)
 	for _, c := range cursors {
-		// TermQueryScorer.SetQueryNorm's arithmetic.
+		// TermQueryScorer.SetQueryNorm's arithmetic; a term query alone
+		// keeps its scorer's initial weight.
 		c.weight = c.boost * c.idf * norm
+		if len(specs) == 1 && specs[0].alone {
+			c.weight = 1
+		}
 	}
-	phrase.SetQueryNorm(norm)
-	phrases, err := phraseMatches(sctx, phrase)
-	if err != nil {
-		return nil, false, err
+	var phrases []phraseHit
+	if phrase != nil {
+		phrase.SetQueryNorm(norm)
+		if phrases, err = phraseMatches(sctx, phrase); err != nil {
+			return nil, false, err
+		}
 	}
 	for _, c := range cursors {
 		if err := c.next(); err != nil {
