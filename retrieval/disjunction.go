@@ -1,13 +1,16 @@
 package retrieval
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -43,12 +46,14 @@ var errNotLean = errors.New("not evaluated lean")
 
 // passageCursor walks the postings of one term of a clause.
 type passageCursor struct {
-	tfr  index.TermFieldReader
-	tfd  index.TermFieldDoc
-	doc  uint64
-	freq uint64
-	norm float64
-	done bool
+	// field and term are the postings' own.
+	field, term string
+	tfr         index.TermFieldReader
+	tfd         index.TermFieldDoc
+	doc         uint64
+	freq        uint64
+	norm        float64
+	done        bool
 	// boost, idf, weight (boost × idf × query norm) and avg (the field's
 	// average length) are the term scorer's.
 	boost, idf, weight, avg float64
@@ -56,7 +61,17 @@ type passageCursor struct {
 
 // next moves the cursor to its next posting.
 func (c *passageCursor) next() error {
-	m, err := c.tfr.Next(&c.tfd)
+	return c.land(c.tfr.Next(&c.tfd))
+}
+
+// advance moves the cursor to its first posting at or after doc; it must
+// not be past doc already (scorch would open the postings again).
+func (c *passageCursor) advance(doc uint64) error {
+	return c.land(c.tfr.Advance(index.NewIndexInternalID(nil, doc), &c.tfd))
+}
+
+// land puts the cursor on posting m (nil: past the last).
+func (c *passageCursor) land(m *index.TermFieldDoc, err error) error {
 	if err != nil {
 		return err
 	}
@@ -278,7 +293,7 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 			return nil, err
 		}
 		docTerm := tfr.Count()
-		c := &passageCursor{tfr: tfr, avg: avg, boost: boost}
+		c := &passageCursor{tfr: tfr, field: field, term: term, avg: avg, boost: boost}
 		cursors = append(cursors, c)
 		c.idf = math.Log(1 + (float64(total)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
 		return c, nil
@@ -355,31 +370,116 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 			return nil, false, err
 		}
 	}
+	var postings uint64
 	for _, c := range cursors {
-		if err := c.next(); err != nil {
+		postings += c.tfr.Count()
+	}
+	var top worstFirst
+	if postings < leanSplitPostings || runtime.GOMAXPROCS(0) < 2 {
+		for _, c := range cursors {
+			if err := c.next(); err != nil {
+				return nil, false, err
+			}
+		}
+		if top, err = walkTop(sctx, clauses, phrases, 0, math.MaxUint64, n); err != nil {
 			return nil, false, err
 		}
+	} else {
+		// Two halves of the documents, walked side by side: a document's
+		// score depends on its own postings only, and the best n of both
+		// halves' best n, in the heap's total order, are the best n.
+		mid := total / 2
+		var second []*passageClause
+		var clones []*passageCursor
+		defer func() {
+			for _, c := range clones {
+				c.tfr.Close()
+			}
+		}()
+		for _, cl := range clauses {
+			cl2 := &passageClause{match: cl.match, phrase: cl.phrase, count: cl.count, weight: cl.weight}
+			for _, c := range cl.cursors {
+				tfr, err := r.TermFieldReader(sctx, []byte(c.term), c.field, true, true, false)
+				if err != nil {
+					return nil, false, err
+				}
+				c2 := &passageCursor{tfr: tfr, field: c.field, term: c.term, boost: c.boost, idf: c.idf, weight: c.weight, avg: c.avg}
+				clones = append(clones, c2)
+				cl2.cursors = append(cl2.cursors, c2)
+			}
+			second = append(second, cl2)
+		}
+		from := sort.Search(len(phrases), func(i int) bool { return phrases[i].doc >= mid })
+		var top2 worstFirst
+		var err2 error
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for _, c := range clones {
+				if err2 = c.advance(mid); err2 != nil {
+					return
+				}
+			}
+			top2, err2 = walkTop(sctx, second, phrases[from:], mid, math.MaxUint64, n)
+		})
+		for _, c := range cursors {
+			if err = c.next(); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			top, err = walkTop(sctx, clauses, phrases[:from], 0, mid, n)
+		}
+		wg.Wait()
+		if err := cmp.Or(err, err2); err != nil {
+			return nil, false, err
+		}
+		top = append(top, top2...)
 	}
+	sort.Slice(top, func(i, j int) bool { return top.Less(j, i) })
+	top = top[:min(n, len(top))]
+	hits = make(search.DocumentMatchCollection, 0, len(top))
+	for _, d := range top {
+		iid := index.NewIndexInternalID(nil, d.doc)
+		id, err := r.ExternalID(iid)
+		if err != nil {
+			return nil, false, fmt.Errorf("searching the library: %w", err)
+		}
+		hits = append(hits, &search.DocumentMatch{ID: id, IndexInternalID: iid, Score: d.score})
+	}
+	return hits, true, nil
+}
 
+// leanSplitPostings is the number of postings from which leanTop walks two
+// halves of the documents side by side: below it, the second set of
+// postings readers costs more than it saves. (A variable for the tests.)
+var leanSplitPostings uint64 = 20000
+
+// walkTop walks the postings of clauses (their cursors on their first
+// posting at or after lo) and the phrase matches phrases, document by
+// document up to hi (excluded), and returns the best n documents with
+// bleve's scores as a heap (see leanTop).
+func walkTop(ctx context.Context, clauses []*passageClause, phrases []phraseHit, lo, hi uint64, n int) (worstFirst, error) {
 	nclauses := float64(len(clauses))
 	top := make(worstFirst, 0, n)
 	pi := 0
 	for step := 0; ; step++ {
 		if step&1023 == 0 {
-			if err := sctx.Err(); err != nil {
-				return nil, false, fmt.Errorf("searching the library: %w", err)
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("searching the library: %w", err)
 			}
 		}
 		doc, found := uint64(math.MaxUint64), false
-		for _, c := range cursors {
-			if !c.done && c.doc <= doc {
-				doc, found = c.doc, true
+		for _, cl := range clauses {
+			for _, c := range cl.cursors {
+				if !c.done && c.doc <= doc {
+					doc, found = c.doc, true
+				}
 			}
 		}
 		if pi < len(phrases) && phrases[pi].doc <= doc {
 			doc, found = phrases[pi].doc, true
 		}
-		if !found {
+		if !found || doc >= hi || doc < lo {
 			break
 		}
 		score, matched := 0.0, 0
@@ -400,7 +500,7 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 				s += c.score()
 				k++
 				if err := c.next(); err != nil {
-					return nil, false, err
+					return nil, err
 				}
 			}
 			if k > 0 {
@@ -420,17 +520,7 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 			heap.Fix(&top, 0)
 		}
 	}
-	sort.Slice(top, func(i, j int) bool { return top.Less(j, i) })
-	hits = make(search.DocumentMatchCollection, 0, len(top))
-	for _, d := range top {
-		iid := index.NewIndexInternalID(nil, d.doc)
-		id, err := r.ExternalID(iid)
-		if err != nil {
-			return nil, false, fmt.Errorf("searching the library: %w", err)
-		}
-		hits = append(hits, &search.DocumentMatch{ID: id, IndexInternalID: iid, Score: d.score})
-	}
-	return hits, true, nil
+	return top, nil
 }
 
 // phraseMatches returns every document the phrase searcher s matches, in
