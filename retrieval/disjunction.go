@@ -1,13 +1,16 @@
 package retrieval
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -43,12 +46,14 @@ var errNotLean = errors.New("not evaluated lean")
 
 // passageCursor walks the postings of one term of a clause.
 type passageCursor struct {
-	tfr  index.TermFieldReader
-	tfd  index.TermFieldDoc
-	doc  uint64
-	freq uint64
-	norm float64
-	done bool
+	// field and term are the postings' own.
+	field, term string
+	tfr         index.TermFieldReader
+	tfd         index.TermFieldDoc
+	doc         uint64
+	freq        uint64
+	norm        float64
+	done        bool
 	// boost, idf, weight (boost × idf × query norm) and avg (the field's
 	// average length) are the term scorer's.
 	boost, idf, weight, avg float64
@@ -56,7 +61,17 @@ type passageCursor struct {
 
 // next moves the cursor to its next posting.
 func (c *passageCursor) next() error {
-	m, err := c.tfr.Next(&c.tfd)
+	return c.land(c.tfr.Next(&c.tfd))
+}
+
+// advance moves the cursor to its first posting at or after doc; it must
+// not be past doc already (scorch would open the postings again).
+func (c *passageCursor) advance(doc uint64) error {
+	return c.land(c.tfr.Advance(index.NewIndexInternalID(nil, doc), &c.tfd))
+}
+
+// land puts the cursor on posting m (nil: past the last).
+func (c *passageCursor) land(m *index.TermFieldDoc, err error) error {
 	if err != nil {
 		return err
 	}
@@ -151,8 +166,90 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 	if len(a.filters) > 0 || n <= 0 || 3+len(a.extra) > passageTopMaxTerms {
 		return nil, false, nil
 	}
-	words := a.l.analyzer.Analyze([]byte(pmatch))
-	if len(words) == 0 || len(words) > passageTopMaxTerms || a.view.scoringModel() != index.BM25Scoring {
+	terms, ok := a.leanTerms(pmatch)
+	if !ok {
+		return nil, false, nil
+	}
+	// The clauses as buildQueryWith makes them: text, phrase, title, extras.
+	specs := []leanClause{
+		{field: fieldText, boost: 1, terms: terms, match: true},
+		{phrase: true},
+		{field: fieldTitle, boost: t.TitleBoost, terms: terms, match: true},
+	}
+	for _, e := range a.extra {
+		specs = append(specs, leanClause{field: fieldText, boost: 1, terms: []string{e}})
+	}
+	return a.leanTop(ctx, specs, n)
+}
+
+// articleTop returns the best n article records for the article query of
+// the asking (amatch as the match text, and the extra terms), as
+// topMatches(buildQueryWith(...)) would, evaluated as passageTop evaluates
+// the passage query; ok is false when the question is of a shape it does
+// not evaluate (then nothing was searched). Without extra terms the query
+// is the match query alone: a disjunction of one clause scores as the
+// clause does (its coord is 1, its norm the clause's own).
+func (a *asking) articleTop(ctx context.Context, amatch string, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	if len(a.filters) > 0 || n <= 0 || 1+len(a.extra) > passageTopMaxTerms {
+		return nil, false, nil
+	}
+	terms, ok := a.leanTerms(amatch)
+	if !ok {
+		return nil, false, nil
+	}
+	specs := []leanClause{{field: fieldArticle, boost: 1, terms: terms, match: true}}
+	for _, e := range a.extra {
+		specs = append(specs, leanClause{field: fieldArticle, boost: 1, terms: []string{e}})
+	}
+	return a.leanTop(ctx, specs, n)
+}
+
+// termTop returns the best n documents of one term query on field (boost
+// 1), as topMatches(termQuery(field, term, 1), n) would: bleve runs a lone
+// term query as the whole search, without a query norm.
+func (a *asking) termTop(ctx context.Context, field, term string, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	if n <= 0 {
+		return nil, false, nil
+	}
+	return a.leanTop(ctx, []leanClause{{field: field, boost: 1, terms: []string{term}, alone: true}}, n)
+}
+
+// leanTerms returns the analysed terms of a match text, repeats included
+// (a match query makes a term query of each token); ok is false when the
+// text has none or more than passageTopMaxTerms.
+func (a *asking) leanTerms(match string) ([]string, bool) {
+	words := a.l.analyzer.Analyze([]byte(match))
+	if len(words) == 0 || len(words) > passageTopMaxTerms {
+		return nil, false
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = string(w.Term)
+	}
+	return terms, true
+}
+
+// leanClause is one clause of a disjunction leanTop evaluates: a match query
+// (match: its terms, each a term query, summed and multiplied by their
+// coord), a term query (one term), or, with phrase, the question as a
+// phrase on the passage text with the tuning's PhraseBoost. alone marks a
+// term query that is the whole query (the only clause), which bleve scores
+// without a query norm.
+type leanClause struct {
+	field  string
+	boost  float64
+	terms  []string
+	match  bool
+	phrase bool
+	alone  bool
+}
+
+// leanTop returns the best n documents of the disjunction of specs, with
+// bleve's scores and order (see the comment at the top of the file); ok is
+// false when the index cannot be evaluated so (then nothing was searched).
+func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits search.DocumentMatchCollection, ok bool, err error) {
+	t := a.l.tuning
+	if a.view.scoringModel() != index.BM25Scoring {
 		return nil, false, nil
 	}
 	r := a.view.r
@@ -196,13 +293,12 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 			return nil, err
 		}
 		docTerm := tfr.Count()
-		c := &passageCursor{tfr: tfr, avg: avg, boost: boost}
+		c := &passageCursor{tfr: tfr, field: field, term: term, avg: avg, boost: boost}
 		cursors = append(cursors, c)
 		c.idf = math.Log(1 + (float64(total)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
 		return c, nil
 	}
-	// The clauses as buildQueryWith makes them — text, phrase, title,
-	// extras — each then ordered as bleve orders a disjunction.
+	// Each clause's terms ordered as bleve orders a disjunction.
 	clause := func(field string, boost float64, terms []string, match bool) (*passageClause, error) {
 		cl := &passageClause{match: match}
 		counts := make([]uint64, 0, len(terms))
@@ -222,35 +318,25 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 		}
 		return cl, nil
 	}
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = string(w.Term)
-	}
-	body, err := clause(fieldText, 1, terms, true)
-	if errors.Is(err, errNotLean) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	phraseQuery := bleve.NewMatchPhraseQuery(a.text)
-	phraseQuery.SetField(fieldText)
-	phraseQuery.SetBoost(t.PhraseBoost)
-	phrase, err := phraseQuery.Searcher(sctx, r, a.view.m, search.SearcherOptions{})
-	if err != nil {
-		return nil, false, err
-	}
-	defer phrase.Close()
-	title, err := clause(fieldTitle, t.TitleBoost, terms, true)
-	if errors.Is(err, errNotLean) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	clauses := []*passageClause{body, {phrase: true, count: phrase.Count(), weight: phrase.Weight()}, title}
-	for _, e := range a.extra {
-		cl, err := clause(fieldText, 1, []string{e}, false)
+	var phrase search.Searcher
+	defer func() {
+		if phrase != nil {
+			phrase.Close()
+		}
+	}()
+	clauses := make([]*passageClause, 0, len(specs))
+	for _, sp := range specs {
+		if sp.phrase {
+			phraseQuery := bleve.NewMatchPhraseQuery(a.text)
+			phraseQuery.SetField(fieldText)
+			phraseQuery.SetBoost(t.PhraseBoost)
+			if phrase, err = phraseQuery.Searcher(sctx, r, a.view.m, search.SearcherOptions{}); err != nil {
+				return nil, false, err
+			}
+			clauses = append(clauses, &passageClause{phrase: true, count: phrase.Count(), weight: phrase.Weight()})
+			continue
+		}
+		cl, err := clause(sp.field, sp.boost, sp.terms, sp.match)
 		if errors.Is(err, errNotLean) {
 			return nil, false, nil
 		}
@@ -270,39 +356,130 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 	}
 	norm := 1.0 / math.Sqrt(weights)
 	for _, c := range cursors {
-		// TermQueryScorer.SetQueryNorm's arithmetic.
+		// TermQueryScorer.SetQueryNorm's arithmetic; a term query alone
+		// keeps its scorer's initial weight.
 		c.weight = c.boost * c.idf * norm
+		if len(specs) == 1 && specs[0].alone {
+			c.weight = 1
+		}
 	}
-	phrase.SetQueryNorm(norm)
-	phrases, err := phraseMatches(sctx, phrase)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, c := range cursors {
-		if err := c.next(); err != nil {
+	var phrases []phraseHit
+	if phrase != nil {
+		phrase.SetQueryNorm(norm)
+		if phrases, err = phraseMatches(sctx, phrase); err != nil {
 			return nil, false, err
 		}
 	}
+	var postings uint64
+	for _, c := range cursors {
+		postings += c.tfr.Count()
+	}
+	var top worstFirst
+	if postings < leanSplitPostings || runtime.GOMAXPROCS(0) < 2 {
+		for _, c := range cursors {
+			if err := c.next(); err != nil {
+				return nil, false, err
+			}
+		}
+		if top, err = walkTop(sctx, clauses, phrases, 0, math.MaxUint64, n); err != nil {
+			return nil, false, err
+		}
+	} else {
+		// Two halves of the documents, walked side by side: a document's
+		// score depends on its own postings only, and the best n of both
+		// halves' best n, in the heap's total order, are the best n.
+		mid := total / 2
+		var second []*passageClause
+		var clones []*passageCursor
+		defer func() {
+			for _, c := range clones {
+				c.tfr.Close()
+			}
+		}()
+		for _, cl := range clauses {
+			cl2 := &passageClause{match: cl.match, phrase: cl.phrase, count: cl.count, weight: cl.weight}
+			for _, c := range cl.cursors {
+				tfr, err := r.TermFieldReader(sctx, []byte(c.term), c.field, true, true, false)
+				if err != nil {
+					return nil, false, err
+				}
+				c2 := &passageCursor{tfr: tfr, field: c.field, term: c.term, boost: c.boost, idf: c.idf, weight: c.weight, avg: c.avg}
+				clones = append(clones, c2)
+				cl2.cursors = append(cl2.cursors, c2)
+			}
+			second = append(second, cl2)
+		}
+		from := sort.Search(len(phrases), func(i int) bool { return phrases[i].doc >= mid })
+		var top2 worstFirst
+		var err2 error
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for _, c := range clones {
+				if err2 = c.advance(mid); err2 != nil {
+					return
+				}
+			}
+			top2, err2 = walkTop(sctx, second, phrases[from:], mid, math.MaxUint64, n)
+		})
+		for _, c := range cursors {
+			if err = c.next(); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			top, err = walkTop(sctx, clauses, phrases[:from], 0, mid, n)
+		}
+		wg.Wait()
+		if err := cmp.Or(err, err2); err != nil {
+			return nil, false, err
+		}
+		top = append(top, top2...)
+	}
+	sort.Slice(top, func(i, j int) bool { return top.Less(j, i) })
+	top = top[:min(n, len(top))]
+	hits = make(search.DocumentMatchCollection, 0, len(top))
+	for _, d := range top {
+		iid := index.NewIndexInternalID(nil, d.doc)
+		id, err := r.ExternalID(iid)
+		if err != nil {
+			return nil, false, fmt.Errorf("searching the library: %w", err)
+		}
+		hits = append(hits, &search.DocumentMatch{ID: id, IndexInternalID: iid, Score: d.score})
+	}
+	return hits, true, nil
+}
 
+// leanSplitPostings is the number of postings from which leanTop walks two
+// halves of the documents side by side: below it, the second set of
+// postings readers costs more than it saves. (A variable for the tests.)
+var leanSplitPostings uint64 = 20000
+
+// walkTop walks the postings of clauses (their cursors on their first
+// posting at or after lo) and the phrase matches phrases, document by
+// document up to hi (excluded), and returns the best n documents with
+// bleve's scores as a heap (see leanTop).
+func walkTop(ctx context.Context, clauses []*passageClause, phrases []phraseHit, lo, hi uint64, n int) (worstFirst, error) {
 	nclauses := float64(len(clauses))
 	top := make(worstFirst, 0, n)
 	pi := 0
 	for step := 0; ; step++ {
 		if step&1023 == 0 {
-			if err := sctx.Err(); err != nil {
-				return nil, false, fmt.Errorf("searching the library: %w", err)
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("searching the library: %w", err)
 			}
 		}
 		doc, found := uint64(math.MaxUint64), false
-		for _, c := range cursors {
-			if !c.done && c.doc <= doc {
-				doc, found = c.doc, true
+		for _, cl := range clauses {
+			for _, c := range cl.cursors {
+				if !c.done && c.doc <= doc {
+					doc, found = c.doc, true
+				}
 			}
 		}
 		if pi < len(phrases) && phrases[pi].doc <= doc {
 			doc, found = phrases[pi].doc, true
 		}
-		if !found {
+		if !found || doc >= hi || doc < lo {
 			break
 		}
 		score, matched := 0.0, 0
@@ -323,7 +500,7 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 				s += c.score()
 				k++
 				if err := c.next(); err != nil {
-					return nil, false, err
+					return nil, err
 				}
 			}
 			if k > 0 {
@@ -343,17 +520,7 @@ func (a *asking) passageTop(ctx context.Context, pmatch string, n int) (hits sea
 			heap.Fix(&top, 0)
 		}
 	}
-	sort.Slice(top, func(i, j int) bool { return top.Less(j, i) })
-	hits = make(search.DocumentMatchCollection, 0, len(top))
-	for _, d := range top {
-		iid := index.NewIndexInternalID(nil, d.doc)
-		id, err := r.ExternalID(iid)
-		if err != nil {
-			return nil, false, fmt.Errorf("searching the library: %w", err)
-		}
-		hits = append(hits, &search.DocumentMatch{ID: id, IndexInternalID: iid, Score: d.score})
-	}
-	return hits, true, nil
+	return top, nil
 }
 
 // phraseMatches returns every document the phrase searcher s matches, in

@@ -152,7 +152,10 @@ func (a *asking) rankPassages(ctx context.Context, n int) ([]passageHit, map[str
 			phits, perr = a.topMatches(ctx, pq, n, false)
 		}
 	})
-	ahits, aerr = a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
+	var lean bool
+	if ahits, lean, aerr = a.articleTop(ctx, amatch, max(n, t.ArticleCandidates)); aerr == nil && !lean {
+		ahits, aerr = a.topMatches(ctx, aq, max(n, t.ArticleCandidates), false)
+	}
 	if aerr == nil && t.RescoreK1 > 0 {
 		rescored, aerr = a.rescoreArticles(ctx, ahits)
 	}

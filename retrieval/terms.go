@@ -350,7 +350,10 @@ const maxDefinitionPassages = 8
 // of capitalised words (with "of", "the", "and", "for" between them) whose
 // initials spell it, right before "(ACR)".
 func (a *asking) definedAcronym(ctx context.Context, t, upper string) ([]string, error) {
-	hits, err := a.topMatches(ctx, termQuery(fieldText, t, 1), maxDefinitionPassages, false)
+	hits, lean, err := a.termTop(ctx, fieldText, t, maxDefinitionPassages)
+	if err == nil && !lean {
+		hits, err = a.topMatches(ctx, termQuery(fieldText, t, 1), maxDefinitionPassages, false)
+	}
 	if err != nil {
 		return nil, err
 	}
