@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,10 +18,12 @@ import (
 
 // A backup is a JSON Lines file, the whole library in a stable order:
 //
-//	{"format":"verbatim-backup","version":1,"seeded":true}
+//	{"format":"verbatim-backup","version":2,"seeded":true}
 //	{"source":{...a Source as `verbatim show --json` prints it...},"snapshot":"<base64>"}
 //	...one line per source, in increasing id (byte) order...
-//	{"end":{"sources":N}}
+//	{"record":{"kind":"feed","key":"...","value":"<base64>"}}
+//	...one line per record (a followed feed and its state), in (kind, key) order...
+//	{"end":{"sources":N,"records":M}}
 //
 // The header names the format and its version, so that a later verbatim can
 // read an older backup; seeded says whether the library had ever been given
@@ -28,7 +31,10 @@ import (
 // source is there, superseded versions and seeds included, with its id,
 // spans, hashes, times and provenance exactly as stored; "snapshot" is the
 // bytes the source was made from (absent when it has none). The end record
-// counts the sources, so a truncated file is recognised. Nothing in a backup
+// counts the sources and records, so a truncated file is recognised. The
+// records (version 2) are the store's other state, a followed feed with its
+// polling state (Store.Records), so that a library moved from one store to
+// another keeps following what it followed. Nothing in a backup
 // depends on when it was written: exporting a restored library gives the
 // same bytes.
 
@@ -37,7 +43,7 @@ const BackupFormat = "verbatim-backup"
 
 // BackupVersion is the version of the backup format this verbatim writes.
 // It reads every version from 1 up to it.
-const BackupVersion = 1
+const BackupVersion = 2
 
 // MaxBackupLineBytes is the longest line a backup reader accepts: room for
 // the largest article file (MaxFileBytes) as snapshot and text, encoded.
@@ -66,25 +72,42 @@ type BackupHeader struct {
 	Seeded bool `json:"seeded"`
 }
 
-// backupLine is a line after the header: a source or the end record.
+// backupLine is a line after the header: a source, a record or the end
+// record.
 type backupLine struct {
-	Source   *Source    `json:"source,omitempty"`
-	Snapshot []byte     `json:"snapshot,omitzero"`
-	End      *backupEnd `json:"end,omitempty"`
+	Source   *Source       `json:"source,omitempty"`
+	Snapshot []byte        `json:"snapshot,omitzero"`
+	Record   *BackupRecord `json:"record,omitempty"`
+	End      *backupEnd    `json:"end,omitempty"`
+}
+
+// BackupRecord is one of the store's records (Store.Records) in a backup.
+type BackupRecord struct {
+	Kind  string `json:"kind"`
+	Key   string `json:"key"`
+	Value []byte `json:"value"`
+}
+
+// after reports whether r comes after o in a backup's order of records.
+func (r BackupRecord) after(o BackupRecord) bool {
+	return r.Kind > o.Kind || r.Kind == o.Kind && r.Key > o.Key
 }
 
 type backupEnd struct {
 	Sources int `json:"sources"`
+	Records int `json:"records,omitempty"`
 }
 
 // BackupWriter writes a backup, one line per source. Sources must be
 // written in increasing id order (as Store.EachSource gives them); Close
 // writes the end record. Output is buffered.
 type BackupWriter struct {
-	w      *bufio.Writer
-	enc    *json.Encoder
-	n      int
-	lastID string
+	w       *bufio.Writer
+	enc     *json.Encoder
+	n       int
+	lastID  string
+	records int
+	last    BackupRecord
 }
 
 // NewBackupWriter writes the header line of a backup of the current format
@@ -102,6 +125,9 @@ func NewBackupWriter(w io.Writer, h BackupHeader) (*BackupWriter, error) {
 
 // Write writes one source, with its snapshot.
 func (bw *BackupWriter) Write(src Source) error {
+	if bw.records > 0 {
+		return fmt.Errorf("writing source %s: sources must come before the records", src.ID)
+	}
 	if bw.n > 0 && src.ID <= bw.lastID {
 		return fmt.Errorf("writing source %s: sources must come in increasing id order (after %s)", src.ID, bw.lastID)
 	}
@@ -114,13 +140,30 @@ func (bw *BackupWriter) Write(src Source) error {
 	return nil
 }
 
+// WriteRecord writes one of the store's records, after every source, in
+// increasing (kind, key) order.
+func (bw *BackupWriter) WriteRecord(r BackupRecord) error {
+	if r.Kind == "" {
+		return fmt.Errorf("writing a record of key %q: it has no kind", r.Key)
+	}
+	if bw.records > 0 && !r.after(bw.last) {
+		return fmt.Errorf("writing record %s/%s: records must come in increasing (kind, key) order (after %s/%s)", r.Kind, r.Key, bw.last.Kind, bw.last.Key)
+	}
+	if err := bw.enc.Encode(backupLine{Record: &r}); err != nil {
+		return fmt.Errorf("writing record %s/%s: %w", r.Kind, r.Key, err)
+	}
+	bw.records++
+	bw.last = r
+	return nil
+}
+
 // Count returns the number of sources written so far.
 func (bw *BackupWriter) Count() int { return bw.n }
 
 // Close writes the end record and flushes; the backup is whole only once
 // Close returned nil. It does not close the underlying writer.
 func (bw *BackupWriter) Close() error {
-	if err := bw.enc.Encode(backupLine{End: &backupEnd{Sources: bw.n}}); err != nil {
+	if err := bw.enc.Encode(backupLine{End: &backupEnd{Sources: bw.n, Records: bw.records}}); err != nil {
 		return fmt.Errorf("writing the backup's end record: %w", err)
 	}
 	if err := bw.w.Flush(); err != nil {
@@ -135,13 +178,14 @@ func (bw *BackupWriter) Close() error {
 // order (so none is there twice), and the end record must be there and count
 // them. Every error is a *BackupError naming the line.
 type BackupReader struct {
-	r      *bufio.Reader
-	buf    []byte
-	line   int
-	header BackupHeader
-	n      int
-	lastID string
-	done   bool
+	r       *bufio.Reader
+	buf     []byte
+	line    int
+	header  BackupHeader
+	n       int
+	lastID  string
+	records []BackupRecord
+	done    bool
 }
 
 // NewBackupReader reads and checks the header line of a backup.
@@ -176,51 +220,89 @@ func (br *BackupReader) Header() BackupHeader { return br.header }
 // Line returns the number of the last line read.
 func (br *BackupReader) Line() int { return br.line }
 
+// Records returns the records the backup holds after its sources; they are
+// all there once Next has returned io.EOF.
+func (br *BackupReader) Records() []BackupRecord { return br.records }
+
 // Next returns the next source, checked, with its snapshot. After the last
-// source it returns io.EOF, once the end record was read and nothing
-// follows it.
+// source it reads the records (Records) and returns io.EOF, once the end
+// record was read and nothing follows it.
 func (br *BackupReader) Next() (Source, error) {
+	for {
+		src, isRecord, err := br.next()
+		if !isRecord || err != nil {
+			return src, err
+		}
+	}
+}
+
+// next reads and checks one line: a source, or (isRecord) a record, which
+// it keeps in br.records, or the end record (io.EOF).
+func (br *BackupReader) next() (src Source, isRecord bool, err error) {
 	if br.done {
-		return Source{}, io.EOF
+		return Source{}, false, io.EOF
 	}
 	b, err := br.readLine()
 	if errors.Is(err, io.EOF) {
-		return Source{}, &BackupError{Line: br.line, Err: fmt.Errorf("the file ends after %d sources without its end record: it is truncated", br.n)}
+		read := fmt.Sprintf("%d sources", br.n)
+		if len(br.records) > 0 {
+			read += fmt.Sprintf(" and %d records", len(br.records))
+		}
+		return Source{}, false, &BackupError{Line: br.line, Err: fmt.Errorf("the file ends after %s without its end record: it is truncated", read)}
 	}
 	if err != nil {
-		return Source{}, err
+		return Source{}, false, err
 	}
 	var l backupLine
 	if err := strictJSON(b, &l); err != nil {
-		return Source{}, br.fail(err)
+		return Source{}, false, br.fail(err)
 	}
 	switch {
-	case l.End != nil && l.Source == nil && l.Snapshot == nil:
-		if l.End.Sources != br.n {
-			return Source{}, br.fail(fmt.Errorf("the end record counts %d sources, but %d came before it", l.End.Sources, br.n))
+	case l.End != nil && l.Source == nil && l.Snapshot == nil && l.Record == nil:
+		if l.End.Sources != br.n || l.End.Records != len(br.records) {
+			return Source{}, false, br.fail(fmt.Errorf("the end record counts %d sources and %d records, but %d and %d came before it", l.End.Sources, l.End.Records, br.n, len(br.records)))
 		}
 		if _, err := br.readLine(); !errors.Is(err, io.EOF) {
 			if err == nil {
 				err = br.fail(errors.New("there is more after the end record"))
 			}
-			return Source{}, err
+			return Source{}, false, err
 		}
 		br.done = true
-		return Source{}, io.EOF
-	case l.Source == nil || l.End != nil:
-		return Source{}, br.fail(errors.New(`a line must hold either "source" or "end"`))
+		return Source{}, false, io.EOF
+	case l.Record != nil && l.Source == nil && l.Snapshot == nil && l.End == nil:
+		return Source{}, true, br.addRecord(*l.Record)
+	case l.Source == nil || l.End != nil || l.Record != nil:
+		return Source{}, false, br.fail(errors.New(`a line must hold one of "source", "record" or "end"`))
 	}
-	src := *l.Source
+	if len(br.records) > 0 {
+		return Source{}, false, br.fail(errors.New("a source comes after the records: sources must come first"))
+	}
+	src = *l.Source
 	src.Snapshot = l.Snapshot
 	if err := checkBackupSource(&src); err != nil {
-		return Source{}, br.fail(err)
+		return Source{}, false, br.fail(err)
 	}
 	if br.n > 0 && src.ID <= br.lastID {
-		return Source{}, br.fail(fmt.Errorf("source %s comes after %s: sources must be in increasing id order, each once", src.ID, br.lastID))
+		return Source{}, false, br.fail(fmt.Errorf("source %s comes after %s: sources must be in increasing id order, each once", src.ID, br.lastID))
 	}
 	br.n++
 	br.lastID = src.ID
-	return src, nil
+	return src, false, nil
+}
+
+// addRecord checks a record line and keeps it.
+func (br *BackupReader) addRecord(r BackupRecord) error {
+	switch {
+	case br.header.Version < 2:
+		return br.fail(errors.New("a record in a backup of version 1, which has none"))
+	case r.Kind == "" || strings.ContainsRune(r.Kind, 0) || strings.ContainsRune(r.Key, 0):
+		return br.fail(fmt.Errorf("record %q/%q: a kind must be given, and neither may hold a NUL", r.Kind, r.Key))
+	case len(br.records) > 0 && !r.after(br.records[len(br.records)-1]):
+		return br.fail(fmt.Errorf("record %s/%s is out of order: records must be in increasing (kind, key) order, each once", r.Kind, r.Key))
+	}
+	br.records = append(br.records, r)
+	return nil
 }
 
 // fail wraps err as a BackupError of the current line.

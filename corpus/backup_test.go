@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s, b := backupStore(t)
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if lines[0] != `{"format":"verbatim-backup","version":1,"seeded":true}` || lines[len(lines)-1] != `{"end":{"sources":8}}` || len(lines) != 10 {
+	if lines[0] != `{"format":"verbatim-backup","version":2,"seeded":true}` || lines[len(lines)-1] != `{"end":{"sources":8}}` || len(lines) != 10 {
 		t.Fatalf("backup has %d lines, header %s, end %s", len(lines), lines[0], lines[len(lines)-1])
 	}
 	h, n, err := VerifyBackup(ctx, bytes.NewReader(b))
@@ -218,7 +219,7 @@ func TestBackupRefusesBadFiles(t *testing.T) {
 	}{
 		{"empty", "", 0, "empty"},
 		{"not a backup", "id,title\n", 1, "not a verbatim backup"},
-		{"newer version", strings.Replace(good, `"version":1`, `"version":2`, 1), 1, "version 2"},
+		{"newer version", strings.Replace(good, `"version":2`, `"version":3`, 1), 1, "version 3"},
 		{"corrupted line", strings.Replace(good, lines[3], `{"source":{"id":"ab`+"\n", 1), 4, "not a valid record"},
 		{"wrong text hash", edit(3, func(m map[string]any) { src(m)["sha256"] = strings.Repeat("0", 64) }), 3, "does not match its sha256"},
 		{"text changed", edit(5, func(m map[string]any) { src(m)["text"] = src(m)["text"].(string) + "!" }), 5, "id does not match"},
@@ -235,6 +236,11 @@ func TestBackupRefusesBadFiles(t *testing.T) {
 		{"truncated inside a line", good[:len(good)-len(lines[len(lines)-1])-40], 9, "not a valid record"},
 		{"end count wrong", strings.Replace(good, `{"end":{"sources":8}}`, `{"end":{"sources":9}}`, 1), 10, "counts 9 sources"},
 		{"after the end", good + lines[1], 11, "after the end record"},
+		{"record in version 1", strings.Replace(strings.Replace(good, `"version":2`, `"version":1`, 1), lines[9], recordLine("feed", "a")+`{"end":{"sources":8,"records":1}}`+"\n", 1), 10, "version 1"},
+		{"records out of order", strings.Replace(good, lines[9], recordLine("feed", "b")+recordLine("feed", "a")+`{"end":{"sources":8,"records":2}}`+"\n", 1), 11, "out of order"},
+		{"source after a record", strings.Replace(good, lines[8]+lines[9], recordLine("feed", "a")+lines[8]+`{"end":{"sources":8,"records":1}}`+"\n", 1), 10, "after the records"},
+		{"record without kind", strings.Replace(good, lines[9], recordLine("", "a")+`{"end":{"sources":8,"records":1}}`+"\n", 1), 10, "kind must be given"},
+		{"end count of records wrong", strings.Replace(good, lines[9], recordLine("feed", "a")+`{"end":{"sources":8}}`+"\n", 1), 11, "0 records"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -250,9 +256,70 @@ func TestBackupRefusesBadFiles(t *testing.T) {
 	}
 }
 
+// recordLine is a backup line of one record, with its newline.
+func recordLine(kind, key string) string {
+	return fmt.Sprintf(`{"record":{"kind":%q,"key":%q,"value":"e30="}}`, kind, key) + "\n"
+}
+
+// TestBackupRecords: the store's records (a followed feed's state) come
+// after the sources, are counted by the end record and read back as they
+// were; a backup of version 1, which has none, is still read.
+func TestBackupRecords(t *testing.T) {
+	_, b := backupStore(t)
+	good := string(b)
+	end := `{"end":{"sources":8}}` + "\n"
+	var buf bytes.Buffer
+	bw, err := NewBackupWriter(&buf, BackupHeader{Seeded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []BackupRecord{{Kind: "feed", Key: "a", Value: []byte(`{"url":"https://example.org/feed"}`)}, {Kind: "feed", Key: "b", Value: []byte("{}")}}
+	for _, r := range want {
+		if err := bw.WriteRecord(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bw.WriteRecord(want[0]); err == nil {
+		t.Error("WriteRecord took a record out of order")
+	}
+	if err := bw.Write(Source{Info: Info{ID: "ffffffffffff"}}); err == nil {
+		t.Error("Write took a source after the records")
+	}
+	if err := bw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	written := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if written[len(written)-1] != `{"end":{"sources":0,"records":2}}` {
+		t.Errorf("end record %s, want it to count the 2 records", written[len(written)-1])
+	}
+	withRecords := strings.Replace(good, end, strings.Join(written[1:3], "\n")+"\n"+`{"end":{"sources":8,"records":2}}`+"\n", 1)
+	br, err := NewBackupReader(strings.NewReader(withRecords))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := br.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading a backup with records: %v", err)
+		}
+		n++
+	}
+	if n != 8 || !reflect.DeepEqual(br.Records(), want) {
+		t.Errorf("read %d sources and records %q, want 8 and %q", n, br.Records(), want)
+	}
+	v1 := strings.Replace(good, `"version":2`, `"version":1`, 1)
+	if _, n, err := VerifyBackup(context.Background(), strings.NewReader(v1)); err != nil || n != 8 {
+		t.Errorf("a backup of version 1: %d sources, %v", n, err)
+	}
+}
+
 func TestBackupOfNothing(t *testing.T) {
 	b := export(t, newStore(t))
-	if string(b) != "{\"format\":\"verbatim-backup\",\"version\":1,\"seeded\":false}\n{\"end\":{\"sources\":0}}\n" {
+	if string(b) != "{\"format\":\"verbatim-backup\",\"version\":2,\"seeded\":false}\n{\"end\":{\"sources\":0}}\n" {
 		t.Errorf("backup of an empty store: %q", b)
 	}
 	r := restore(t, b)

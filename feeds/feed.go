@@ -12,8 +12,9 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
-// recordKind is the kind of the store records that hold feeds.
-const recordKind = "feed"
+// RecordKind is the kind of the store records that hold feeds (one per
+// followed feed, with its polling state); an export carries them.
+const RecordKind = "feed"
 
 // Defaults and bounds of Limits.
 const (

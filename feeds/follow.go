@@ -181,7 +181,7 @@ func (s *Service) Follow(ctx context.Context, req FollowRequest) (*Feed, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = s.lib.UpdateRecord(ctx, recordKind, f.ID, func(old []byte) ([]byte, error) {
+	err = s.lib.UpdateRecord(ctx, RecordKind, f.ID, func(old []byte) ([]byte, error) {
 		if old != nil {
 			return nil, fmt.Errorf("%s: %w as feed %s", u, ErrAlreadyFollowed, f.ID)
 		}
@@ -213,7 +213,7 @@ func (s *Service) checkRoom(ctx context.Context, f *Feed) error {
 
 // List returns the feeds a scope follows ("" for every scope), by id.
 func (s *Service) List(ctx context.Context, scope string) ([]*Feed, error) {
-	recs, err := s.lib.Records(ctx, recordKind)
+	recs, err := s.lib.Records(ctx, RecordKind)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (s *Service) List(ctx context.Context, scope string) ([]*Feed, error) {
 
 // Get returns one feed of a scope ("" for any scope).
 func (s *Service) Get(ctx context.Context, scope, id string) (*Feed, error) {
-	b, err := s.lib.Record(ctx, recordKind, id)
+	b, err := s.lib.Record(ctx, RecordKind, id)
 	if errors.Is(err, corpus.ErrNotFound) {
 		return nil, fmt.Errorf("feed %q: %w", id, ErrNotFollowed)
 	} else if err != nil {
@@ -253,7 +253,7 @@ func (s *Service) Get(ctx context.Context, scope, id string) (*Feed, error) {
 // articles it added stay in the library.
 func (s *Service) Unfollow(ctx context.Context, scope, id string) (*Feed, error) {
 	var gone *Feed
-	err := s.lib.UpdateRecord(ctx, recordKind, id, func(old []byte) ([]byte, error) {
+	err := s.lib.UpdateRecord(ctx, RecordKind, id, func(old []byte) ([]byte, error) {
 		if old == nil {
 			return nil, fmt.Errorf("feed %q: %w", id, ErrNotFollowed)
 		}

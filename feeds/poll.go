@@ -180,7 +180,7 @@ func (s *Service) save(ctx context.Context, f *Feed) error {
 		return err
 	}
 	gone := false
-	err = s.lib.UpdateRecord(ctx, recordKind, f.ID, func(old []byte) ([]byte, error) {
+	err = s.lib.UpdateRecord(ctx, RecordKind, f.ID, func(old []byte) ([]byte, error) {
 		if old == nil {
 			gone = true
 			return nil, corpus.ErrKeepRecord

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/verbatim-bot/verbatim/corpus"
 )
@@ -21,10 +22,11 @@ const (
 // Export writes the whole library to w as a backup (the format is described
 // in corpus/backup.go): every stored source — superseded versions and the
 // seed articles included, removed sources not — with its snapshot, in
-// increasing id order, then an end record. It streams: only a few sources
-// are in memory at a time. It returns the number of sources written; the
-// output is a whole backup only when the error is nil.
-func (l *Library) Export(ctx context.Context, w io.Writer) (int, error) {
+// increasing id order, then the store's records of recordKinds (a followed
+// feed and its state: feeds.RecordKind), then an end record. It streams:
+// only a few sources are in memory at a time. It returns the number of
+// sources written; the output is a whole backup only when the error is nil.
+func (l *Library) Export(ctx context.Context, w io.Writer, recordKinds ...string) (int, error) {
 	seeded, err := l.store.Seeded()
 	if err != nil {
 		return 0, fmt.Errorf("exporting: reading library state: %w", err)
@@ -35,6 +37,19 @@ func (l *Library) Export(ctx context.Context, w io.Writer) (int, error) {
 	}
 	if err := l.store.EachSource(ctx, bw.Write); err != nil {
 		return bw.Count(), fmt.Errorf("exporting after %d sources: %w", bw.Count(), err)
+	}
+	kinds := slices.Clone(recordKinds)
+	slices.Sort(kinds)
+	for _, kind := range slices.Compact(kinds) {
+		recs, err := l.store.Records(ctx, kind)
+		if err != nil {
+			return bw.Count(), fmt.Errorf("exporting the records of kind %q: %w", kind, err)
+		}
+		for _, r := range recs {
+			if err := bw.WriteRecord(corpus.BackupRecord{Kind: kind, Key: r.Key, Value: r.Value}); err != nil {
+				return bw.Count(), fmt.Errorf("exporting: %w", err)
+			}
+		}
 	}
 	if err := bw.Close(); err != nil {
 		return bw.Count(), fmt.Errorf("exporting: %w", err)
@@ -52,6 +67,10 @@ type ImportStats struct {
 	// Skipped is the number of sources the library already had: the same
 	// id, or a current source with the same URL in the same scope.
 	Skipped int
+	// Records is the number of the store's records restored (followed
+	// feeds); RecordsSkipped those the library already had under the same
+	// kind and key, which are kept as they are.
+	Records, RecordsSkipped int
 }
 
 // Import restores a backup that Export wrote (or an older version of the
@@ -113,7 +132,28 @@ func (l *Library) Import(ctx context.Context, r io.Reader, progress func(ImportS
 			}
 		}
 	}
-	return st, flush()
+	if err := flush(); err != nil {
+		return st, err
+	}
+	for _, r := range br.Records() {
+		restored := false
+		err := l.store.UpdateRecord(ctx, r.Kind, r.Key, func(old []byte) ([]byte, error) {
+			if old != nil {
+				return nil, corpus.ErrKeepRecord
+			}
+			restored = true
+			return r.Value, nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("importing record %s/%s (%d records imported before it): %w", r.Kind, r.Key, st.Records, err)
+		}
+		if restored {
+			st.Records++
+		} else {
+			st.RecordsSkipped++
+		}
+	}
+	return st, nil
 }
 
 // importBatch stores a batch of checked sources in one transaction and

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/verbatim-bot/verbatim/corpus"
+	"github.com/verbatim-bot/verbatim/feeds"
 	"github.com/verbatim-bot/verbatim/retrieval"
 )
 
@@ -48,7 +49,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer lib.Close()
-	n, err := lib.Export(ctx, e.stdout)
+	n, err := lib.Export(ctx, e.stdout, feeds.RecordKind)
 	if errors.Is(err, corpus.ErrDamaged) {
 		return fmt.Errorf("the output is incomplete, %d sources: %w", n, err)
 	}
@@ -148,6 +149,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %d sources (%d of them superseded versions, kept but not answering); skipped %d already in the library\n",
 		st.Imported, st.Superseded, st.Skipped)
+	if st.Records+st.RecordsSkipped > 0 {
+		fmt.Fprintf(e.stdout, "imported %d followed feeds; kept %d the library already followed as they were\n", st.Records, st.RecordsSkipped)
+	}
 	return nil
 }
 

@@ -103,7 +103,7 @@ func TestImportRefusesBadBackups(t *testing.T) {
 		{"corrupted line", strings.Replace(good, lines[2], "{\"source\":\n", 1), "line 3: not a valid record"},
 		{"wrong hash", strings.Replace(good, `"sha256":"`, `"sha256":"0`, 1), "line 2: source"},
 		{"truncated", strings.Join(lines[:4], ""), "line 4: the file ends after 3 sources without its end record"},
-		{"unknown version", strings.Replace(good, `"version":1`, `"version":7`, 1), "line 1: backup format version 7"},
+		{"unknown version", strings.Replace(good, `"version":2`, `"version":7`, 1), "line 1: backup format version 7"},
 	}
 	for _, c := range cases {
 		for _, stdin := range []bool{false, true} {

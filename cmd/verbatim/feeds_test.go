@@ -228,3 +228,41 @@ func TestServeFollowsFeeds(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// TestExportImportKeepsFeeds: a library moved by export | import keeps
+// following its feeds with their state: the feed is listed as it was, and
+// polling it again adds nothing it had already added. Importing the same
+// backup again keeps the feed the library already follows.
+func TestExportImportKeepsFeeds(t *testing.T) {
+	shiftFeedsClock(t)
+	o := newOutlet(t, "dredging-contract", "ferry-timetable")
+	data := t.TempDir()
+	if code, out, errs := cli(t, data, "feeds", "add", "--allow-host", "127.0.0.1", "--every", "10m", o.srv.URL+"/rss"); code != 0 {
+		t.Fatalf("feeds add: %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := cli(t, data, "feeds", "poll"); code != 0 || !strings.Contains(out, "2 articles added") {
+		t.Fatalf("poll: %d\n%s%s", code, out, errs)
+	}
+	_, listed, _ := cli(t, data, "feeds", "list", "--json")
+	code, exported, errs := cli(t, data, "export")
+	if code != 0 || !strings.Contains(exported, `{"record":{"kind":"feed"`) {
+		t.Fatalf("export: exit %d %s; want a feed record in:\n%s", code, errs, exported)
+	}
+	moved := t.TempDir()
+	code, out, errs := cliStdin(t, moved, exported, "import", "-")
+	if code != 0 || !strings.Contains(out, "imported 1 followed feeds") {
+		t.Fatalf("import: exit %d %s%s", code, out, errs)
+	}
+	if _, again, _ := cli(t, moved, "feeds", "list", "--json"); again != listed {
+		t.Errorf("feeds after the move:\n%s\nwant:\n%s", again, listed)
+	}
+	if _, again, _ := cli(t, moved, "export"); again != exported {
+		t.Errorf("export of the moved library differs from the one it was moved with")
+	}
+	if _, out, _ := cli(t, moved, "feeds", "poll", "--all"); !strings.Contains(out, "1 feeds read, 0 articles added") {
+		t.Errorf("poll after the move: %s", out)
+	}
+	if code, out, errs := cliStdin(t, moved, exported, "import", "-"); code != 0 || !strings.Contains(out, "kept 1 the library already followed") {
+		t.Errorf("import again: exit %d %s%s", code, out, errs)
+	}
+}
