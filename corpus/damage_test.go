@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // bigStore makes a store of n sources (a few pages each) at path and
@@ -92,8 +94,12 @@ func TestDamagedPagesAreErrorsNotCrashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
-	for i := len(b) / 2; i < len(b)/2+32<<10; i++ {
-		b[i] = byte(rng.Uint32())
+	// Eight pages in use from the middle of the file on: a fixed stretch
+	// of bytes there may fall on free pages only, which bbolt never reads.
+	for _, off := range livePages(t, path, len(b)/2, 8) {
+		for i := off; i < off+pageSize(t, path); i++ {
+			b[i] = byte(rng.Uint32())
+		}
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
@@ -131,6 +137,50 @@ func TestDamagedPagesAreErrorsNotCrashes(t *testing.T) {
 	if err != nil || count != n.Saved || h.Seeded {
 		t.Errorf("the salvage is not a whole backup of %d sources of a store never seeded: %d, %v (header %+v)", n.Saved, count, err, h)
 	}
+}
+
+// pageSize returns the page size of the bbolt file at path.
+func pageSize(t *testing.T, path string) int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return db.Info().PageSize
+}
+
+// livePages returns the byte offsets of up to n leaf pages in use (not
+// free, not meta, not the freelist) of the bbolt file at path, the first at
+// or after byte from.
+func livePages(t *testing.T, path string, from, n int) []int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := db.Info().PageSize
+	var out []int
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := from / size; len(out) < n; id++ {
+			p, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break // past the last page
+			}
+			if p.Type == "leaf" {
+				out = append(out, id*size)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("finding pages in use from byte %d: %d found, %v", from, len(out), err)
+	}
+	return out
 }
 
 // TestSalvageOfAWholeStore: Salvage of a store that is not damaged writes
