@@ -16,6 +16,7 @@ import (
 
 	"github.com/verbatim-bot/verbatim/corpus"
 	"github.com/verbatim-bot/verbatim/retrieval"
+	bolt "go.etcd.io/bbolt"
 )
 
 // runChild runs verbatim with args as a child process (TestCrashChild), so
@@ -119,13 +120,46 @@ var storeDamages = []damage{
 			t.Fatal(err)
 		}
 		rng := rand.New(rand.NewPCG(13, 13))
-		for i := len(b) / 2; i < len(b)/2+64<<10 && i < len(b); i++ {
-			b[i] = byte(rng.Uint32())
+		// Pages in use: a fixed stretch of bytes may fall on free pages only.
+		offsets, size := leafPages(t, path, len(b)/2, 16)
+		for _, off := range offsets {
+			for i := off; i < off+size; i++ {
+				b[i] = byte(rng.Uint32())
+			}
 		}
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}},
+}
+
+// leafPages returns the byte offsets of up to n leaf pages in use of the
+// bbolt file at path, the first at or after byte from, and the page size.
+func leafPages(t *testing.T, path string, from, n int) ([]int, int) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := db.Info().PageSize
+	var out []int
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := from / size; len(out) < n; id++ {
+			p, err := tx.Page(id)
+			if p == nil || err != nil {
+				return err
+			}
+			if p.Type == "leaf" {
+				out = append(out, id*size)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("finding pages in use of %s: %d found, %v", path, len(out), err)
+	}
+	return out, size
 }
 
 // TestDamagedStoreNeverCrashes damages library.db of a library of 300
