@@ -350,13 +350,19 @@ func (s *BoltStore) List(ctx context.Context) ([]Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].AddedAt.Equal(out[j].AddedAt) {
-			return out[i].AddedAt.After(out[j].AddedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	SortNewestFirst(out)
 	return out, nil
+}
+
+// SortNewestFirst sorts sources in the order every store's List gives:
+// the most recently added first, then by id.
+func SortNewestFirst(infos []Info) {
+	sort.Slice(infos, func(i, j int) bool {
+		if !infos[i].AddedAt.Equal(infos[j].AddedAt) {
+			return infos[i].AddedAt.After(infos[j].AddedAt)
+		}
+		return infos[i].ID < infos[j].ID
+	})
 }
 
 // IDs returns the id of every stored source, in byte order.

@@ -123,6 +123,26 @@ func unlinkTx(tx *bolt.Tx, info Info) error {
 	return nil
 }
 
+// CurrentVersion follows the versions of an article from info to the
+// current one (the head of its chain), reading each next version with get;
+// every store's RestoreVersion needs it. A chain that loops is an error.
+func CurrentVersion(info Info, get func(id string) (Info, error)) (Info, error) {
+	head := info
+	seen := map[string]bool{info.ID: true}
+	for head.SupersededBy != "" {
+		if seen[head.SupersededBy] {
+			return Info{}, fmt.Errorf("the versions of source %s form a loop at %s", info.ID, head.SupersededBy)
+		}
+		seen[head.SupersededBy] = true
+		next, err := get(head.SupersededBy)
+		if err != nil {
+			return Info{}, fmt.Errorf("following the versions of %s: %w", info.ID, err)
+		}
+		head = next
+	}
+	return head, nil
+}
+
 // RestoreVersion makes the earlier version id of an article current again, in one
 // transaction, and returns the version it replaced. The version is taken
 // out of its place in the chain and put at its head: it now names the
@@ -142,16 +162,9 @@ func (s *BoltStore) RestoreVersion(ctx context.Context, id string) (replaced Inf
 		if info.SupersededBy == "" {
 			return fmt.Errorf("source %s: %w", id, ErrCurrent)
 		}
-		head := info
-		seen := map[string]bool{id: true}
-		for head.SupersededBy != "" {
-			if seen[head.SupersededBy] {
-				return fmt.Errorf("the versions of source %s form a loop at %s", id, head.SupersededBy)
-			}
-			seen[head.SupersededBy] = true
-			if head, err = getInfoTx(tx, head.SupersededBy); err != nil {
-				return fmt.Errorf("following the versions of %s: %w", id, err)
-			}
+		head, err := CurrentVersion(info, func(id string) (Info, error) { return getInfoTx(tx, id) })
+		if err != nil {
+			return err
 		}
 		if head.URL != "" {
 			key := urlKey(head.Scope, head.URL)

@@ -448,16 +448,9 @@ func (s *Store) RestoreVersion(ctx context.Context, id string) (replaced corpus.
 		if info.SupersededBy == "" {
 			return fmt.Errorf("source %s: %w", id, corpus.ErrCurrent)
 		}
-		head := info
-		seen := map[string]bool{id: true}
-		for head.SupersededBy != "" {
-			if seen[head.SupersededBy] {
-				return fmt.Errorf("the versions of source %s form a loop at %s", id, head.SupersededBy)
-			}
-			seen[head.SupersededBy] = true
-			if head, err = w.info(head.SupersededBy); err != nil {
-				return fmt.Errorf("following the versions of %s: %w", id, err)
-			}
+		head, err := corpus.CurrentVersion(info, w.info)
+		if err != nil {
+			return err
 		}
 		if head.URL != "" {
 			owner, err := w.urlOwner(head.Scope, head.URL)
@@ -648,12 +641,7 @@ func (s *Store) List(ctx context.Context) ([]corpus.Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].AddedAt.Equal(out[j].AddedAt) {
-			return out[i].AddedAt.After(out[j].AddedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	corpus.SortNewestFirst(out)
 	return out, nil
 }
 

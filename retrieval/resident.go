@@ -98,17 +98,7 @@ func (t *residentTrim) close() {
 // so none of its segments can be closed (unmapped, and the address range
 // given to another mapping) while the kernel is told about them.
 func (x *sourceIndex) dropResident() {
-	err := guardIndex(func() error {
-		adv, err := x.idx.Advanced()
-		if err != nil {
-			return err
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		paths := snapshotSegmentPaths(r)
+	err := x.withSegmentPaths(func(paths []string) error {
 		if len(paths) == 0 {
 			return nil
 		}

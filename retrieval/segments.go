@@ -74,10 +74,11 @@ func (x *sourceIndex) verify(all, record bool) error {
 	return nil
 }
 
-// segmentPaths returns the files of the segments the index's present
-// snapshot uses.
-func (x *sourceIndex) segmentPaths() (paths []string, err error) {
-	err = guardIndex(func() error {
+// withSegmentPaths calls fn with the files of the segments the index's
+// present snapshot uses, holding the snapshot meanwhile: none of them is
+// closed (or its mapping given up) before fn returns.
+func (x *sourceIndex) withSegmentPaths(fn func(paths []string) error) error {
+	return guardIndex(func() error {
 		adv, err := x.idx.Advanced()
 		if err != nil {
 			return err
@@ -87,7 +88,15 @@ func (x *sourceIndex) segmentPaths() (paths []string, err error) {
 			return err
 		}
 		defer r.Close()
-		paths = snapshotSegmentPaths(r)
+		return fn(snapshotSegmentPaths(r))
+	})
+}
+
+// segmentPaths returns the files of the segments the index's present
+// snapshot uses.
+func (x *sourceIndex) segmentPaths() (paths []string, err error) {
+	err = x.withSegmentPaths(func(p []string) error {
+		paths = p
 		return nil
 	})
 	return paths, err
