@@ -53,3 +53,23 @@ func TestNounAnswersVerb(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherFormIsNotUnseen: a word the library lacks whose other form it
+// has ("collusion" where the library says only "colluded") is not a word
+// the library has never seen: it weighs as that form and does not count
+// against the question.
+func TestOtherFormIsNotUnseen(t *testing.T) {
+	l, _ := openEmpty(t)
+	addText(t, l, "Inquiry Closes\n\nThe special counsel found no evidence that the mayor colluded with the contractor.", corpus.Meta{Origin: "inquiry.txt"})
+	addText(t, l, "Harbour Works\n\nThe contractor will repaint the harbour wall in May.", corpus.Meta{Origin: "harbour.txt"})
+	res, err := l.Ask(t.Context(), Question{Text: "was there collusion with the contractor", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NoAnswer || !strings.Contains(res.Answers[0].Quote, "colluded") {
+		t.Fatalf("got %+v, want the quote with \"colluded\" first", res)
+	}
+	if e := res.Answers[0].Evidence; e.Unseen != 0 || e.Matched != e.Terms {
+		t.Errorf("evidence %+v: want no unseen share and every term found", e)
+	}
+}

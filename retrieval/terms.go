@@ -144,6 +144,14 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, m
 		}
 		return qt, true, nil
 	}
+	// Another form of the word (an irregular verb's, or the noun's verb)
+	// that the library has: the word is not unseen, and weighs as that form.
+	if w, ok, err := a.altWeight(ctx, qt.alts, n); err != nil {
+		return qterm{}, false, err
+	} else if ok {
+		qt.how, qt.idf = "other form", w
+		return qt, true, nil
+	}
 	rank, english := a.l.english.Rank(t)
 	if !english {
 		fix, fdf, err := a.correction(ctx, t)
