@@ -182,13 +182,25 @@ type sourceIndex struct {
 	// read-only library, not rebuilt) cannot answer; idx then refuses
 	// every read with it (unusableIndex).
 	unusable error
+	// tune, when set (by tests), adjusts scorch's configuration.
+	tune func(map[string]any)
+}
+
+// config is scorch's configuration for this index (runtimeConfig, as tune
+// adjusts it).
+func (x *sourceIndex) config() map[string]any {
+	m := runtimeConfig()
+	if x.tune != nil {
+		x.tune(m)
+	}
+	return m
 }
 
 // openIndex opens the index at dir, or builds it anew when it is missing,
 // damaged (a segment that does not match its checksum, or that bleve
 // cannot open), or of another mapping version. It does not reconcile.
-func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
-	x := &sourceIndex{dir: dir, log: log, persist: newPersistState()}
+func openIndex(dir string, log *slog.Logger, tune func(map[string]any)) (*sourceIndex, bool, error) {
+	x := &sourceIndex{dir: dir, log: log, persist: newPersistState(), tune: tune}
 	asyncRoutes.Store(scorchPath(dir), x)
 	if beingCreated(dir) {
 		log.Info("building the search index again: it was being created when verbatim stopped", "dir", dir)
@@ -199,7 +211,7 @@ func openIndex(dir string, log *slog.Logger) (*sourceIndex, bool, error) {
 		return x, true, nil
 	}
 	err := guardIndex(func() (err error) {
-		x.idx, err = bleve.OpenUsing(dir, runtimeConfig())
+		x.idx, err = bleve.OpenUsing(dir, x.config())
 		return err
 	})
 	if err == nil {
@@ -244,7 +256,7 @@ func (x *sourceIndex) create() error {
 	if err := os.RemoveAll(x.dir); err != nil {
 		return fmt.Errorf("removing old search index %s: %w", x.dir, err)
 	}
-	idx, err := bleve.NewUsing(x.dir, newMapping(), scorch.Name, scorch.Name, runtimeConfig())
+	idx, err := bleve.NewUsing(x.dir, newMapping(), scorch.Name, scorch.Name, x.config())
 	if err != nil {
 		return fmt.Errorf("creating search index %s: %w", x.dir, corpus.DiskFull(x.dir, err))
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	// reports says the caller of Open reports a failure to save the index
 	// itself (Repair), so it is not logged too.
 	reports bool
+	// scorchConfig, set by tests, adjusts scorch's configuration (its
+	// merge policy, say) before the index is opened or created.
+	scorchConfig func(map[string]any)
 }
 
 // Library is Verbatim's library of articles, ready to answer: the durable

@@ -97,7 +97,7 @@ func (l *Library) open(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	x, fresh, err := openIndex(dir, l.log)
+	x, fresh, err := openIndex(dir, l.log, opts.scorchConfig)
 	if err != nil {
 		return err
 	}

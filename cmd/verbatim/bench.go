@@ -54,6 +54,13 @@ type benchReport struct {
 	// machine, unlike the wall-clock ones (0 where /proc is missing).
 	IndexCPUSeconds float64 `json:"index_cpu_seconds"`
 	AnswerCPUMS     float64 `json:"answer_cpu_ms_mean"`
+	// Segments is the number of the index's segments the questions were
+	// asked of; CompactSeconds how long `verbatim compact` took after the
+	// build, from SegmentsBeforeCompact (0 with --no-compact). Neither is
+	// in IndexPerSec.
+	Segments              int     `json:"segments"`
+	SegmentsBeforeCompact int     `json:"segments_before_compact,omitempty"`
+	CompactSeconds        float64 `json:"compact_seconds,omitempty"`
 	// LoadAvg is the 1-minute load average when the run ended: above CPUs,
 	// other work competed for the machine (0 where /proc is missing).
 	LoadAvg float64 `json:"load_avg"`
@@ -74,6 +81,8 @@ type benchOptions struct {
 	passages, queries, batch int
 	seed                     uint64
 	export, dir              string
+	// noCompact asks the library as built, without compacting it.
+	noCompact bool
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
@@ -90,14 +99,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := newFlagSet(e, "bench", "[--passages N] [--queries Q] [--json] [--export DIR] [--seed S]",
-		"Measure speed and memory on a generated news-like corpus, through the real add and answer paths")
+	f := newFlagSet(e, "bench", "[--passages N] [--queries Q] [--json] [--export DIR] [--seed S] [--no-compact]",
+		"Measure speed and memory on a generated news-like corpus, through the real add and answer paths; the built library is compacted (as 'verbatim compact' does after a bulk load) before it is asked")
 	passages := f.Int("passages", 10000, "passages to generate and index")
 	queries := f.Int("queries", 1000, "questions to ask after indexing")
 	asJSON := f.Bool("json", false, "print the figures as JSON")
 	export := f.String("export", "", "also write the corpus (passages.jsonl) and questions (queries.jsonl) to this directory")
 	seed := f.Uint64("seed", 1, "seed of the generated corpus and questions")
 	batch := f.Int("batch", 500, "sources per AddMany call")
+	noCompact := f.Bool("no-compact", false, "ask the library as built, without compacting it first")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -123,7 +133,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rep, err := bench(ctx, e, benchOptions{passages: *passages, queries: *queries, batch: *batch, seed: *seed, export: *export, dir: keepDir})
+	rep, err := bench(ctx, e, benchOptions{passages: *passages, queries: *queries, batch: *batch, seed: *seed, export: *export, dir: keepDir, noCompact: *noCompact})
 	if err != nil {
 		return err
 	}
@@ -304,6 +314,17 @@ func benchBuild(ctx context.Context, e *env, dir string, clock func() time.Time,
 		rep.IndexPerSec = float64(rep.Passages) / total
 	}
 	rep.IndexCPUSeconds = cpuTime
+	if o.noCompact {
+		if rep.Segments, err = lib.Segments(); err != nil {
+			return err
+		}
+	} else {
+		c, err := lib.Compact(ctx)
+		if err != nil {
+			return err
+		}
+		rep.SegmentsBeforeCompact, rep.Segments, rep.CompactSeconds = c.SegmentsBefore, c.SegmentsAfter, c.Took.Seconds()
+	}
 	if err := lib.Close(); err != nil {
 		return fmt.Errorf("closing the built library: %w", err)
 	}
@@ -474,6 +495,11 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "passages            %d (%d sources, seed %d, %d CPUs)\n", r.Passages, r.Sources, r.Seed, r.CPUs)
 	fmt.Fprintf(w, "indexing            %.0f passages/s\n", r.IndexPerSec)
 	fmt.Fprintf(w, "size on disk        %s (store %s)\n", mib(r.IndexBytes), mib(r.StoreBytes))
+	if r.SegmentsBeforeCompact > 0 {
+		fmt.Fprintf(w, "compacting          %d segments to %d in %.1f s\n", r.SegmentsBeforeCompact, r.Segments, r.CompactSeconds)
+	} else {
+		fmt.Fprintf(w, "index segments      %d (not compacted)\n", r.Segments)
+	}
 	fmt.Fprintf(w, "open to 1st answer  %.2f s (open alone %.2f s)\n", r.OpenSeconds, r.OpenOnlySeconds)
 	fmt.Fprintf(w, "answer latency      p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms (%d questions, %d answered)\n",
 		r.AnswerMS.P50, r.AnswerMS.P95, r.AnswerMS.P99, r.AnswerMS.Max, r.Queries, r.Answered)

@@ -40,6 +40,10 @@ func TestBenchJSON(t *testing.T) {
 	if ms["p50"].(float64) > ms["p99"].(float64) {
 		t.Errorf("p50 above p99: %v", ms)
 	}
+	// The built library is compacted before it is asked: one segment.
+	if got["segments"] != 1.0 || got["segments_before_compact"] == nil {
+		t.Errorf("segments %v (before compacting %v), want 1 after compacting", got["segments"], got["segments_before_compact"])
+	}
 	if _, err := os.Stat("/proc/self/status"); err == nil {
 		if v, _ := got["peak_rss_bytes"].(float64); v <= 0 {
 			t.Errorf("peak_rss_bytes = %v on Linux", got["peak_rss_bytes"])
@@ -64,10 +68,15 @@ func TestBenchJSON(t *testing.T) {
 		t.Errorf("exported question %q: %v", qs[0], err)
 	}
 
-	// The same seed exports the same corpus.
+	// The same seed exports the same corpus; --no-compact asks the
+	// library as built, and says so.
 	again := t.TempDir()
-	if code, _, errs := cli(t, t.TempDir(), "bench", "--passages", "300", "--queries", "20", "--export", again, "--seed", "3"); code != 0 {
+	code, out, errs = cli(t, t.TempDir(), "bench", "--passages", "300", "--queries", "20", "--export", again, "--seed", "3", "--no-compact")
+	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "(not compacted)") {
+		t.Errorf("bench --no-compact does not say the index was not compacted:\n%s", out)
 	}
 	for _, f := range []string{"passages.jsonl", "queries.jsonl"} {
 		a, _ := os.ReadFile(filepath.Join(export, f))

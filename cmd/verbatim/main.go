@@ -117,6 +117,7 @@ func commands() []command {
 		{"show", "[flags] ID", "show a source: its metadata and its text", runShow},
 		{"check", "[--repair]", "verify that store and index agree and every span cuts exactly; --repair rebuilds the index", runCheck},
 		{"refresh", "[flags] ID... | --all", "fetch web sources again; a changed article becomes a new version (a stub is held back)", runRefresh},
+		{"compact", "[flags]", "merge the search index into one segment after a bulk load: faster answers", runCompact},
 		{"restore", "[flags] VERSION_ID", "make an earlier version of a refreshed article current again", runRestore},
 		{"export", "[flags] > FILE", "write the whole library to standard output as a backup (JSON Lines)", runExport},
 		{"import", "[flags] FILE|-", "restore a backup written by export (- reads standard input)", runImport},

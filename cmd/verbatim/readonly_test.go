@@ -76,7 +76,7 @@ func TestReadOnlyLibrary(t *testing.T) {
 	if err := os.WriteFile(text, []byte("New Story\n\nThe baker sold forty loaves before seven."), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"add", text}, {"remove", id}} {
+	for _, args := range [][]string{{"add", text}, {"remove", id}, {"compact"}} {
 		code, out, errs := cli(t, data, args...)
 		if code != 1 || !oneErrorLine(errs) || !strings.Contains(errs, "read-only") || !strings.Contains(errs, "nothing was changed") {
 			t.Errorf("%v on a read-only library: exit %d\n%s%s", args, code, out, errs)

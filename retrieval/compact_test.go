@@ -1,0 +1,112 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/verbatim-bot/verbatim/corpus"
+)
+
+// TestCompactMergesSegmentsAndKeepsAnswers: a library built by several adds
+// has several segments; Compact leaves one, the same questions get the same
+// quotes from the same sources, check is clean, and a reopened library has
+// the one segment, recorded as verified (open reads no segment again).
+func TestCompactMergesSegmentsAndKeepsAnswers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	// Segments this small are merged by scorch's background policy at
+	// once; a floor of one document and a wide tier keep each add's.
+	opts := Options{Dir: dir, NoSeed: true, scorchConfig: func(m map[string]any) {
+		m["scorchMergePlanOptions"] = map[string]any{"FloorSegmentSize": 1, "MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100}
+	}}
+	l, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { l.Close() }()
+	const batches, per = 5, 4
+	var questions []string
+	for b := range batches {
+		var drafts []corpus.Draft
+		for i := range per {
+			n := b*per + i
+			text := fmt.Sprintf("Harbour report %d\n\nThe harbour of town%d counted %d ships in the storm of year %d. "+
+				"Its keeper, Captain Roan%d, said the pier of town%d would be rebuilt.\n\n"+
+				"Fishermen of town%d asked the council for help with nets.", n, n, 10+n, 1900+n, n, n, n)
+			doc, err := corpus.ParseText([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			drafts = append(drafts, corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: fmt.Sprintf("harbour-%d.txt", n)}})
+			questions = append(questions, fmt.Sprintf("how many ships did the harbour of town%d count", n))
+		}
+		if _, err := l.AddMany(ctx, drafts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := l.Segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before < 3 {
+		t.Fatalf("%d adds made %d segments; the test needs several", batches, before)
+	}
+	answers := func() []string {
+		var out []string
+		for _, q := range questions {
+			for _, a := range ask(t, l, Question{Text: q}).Answers {
+				out = append(out, q+" → "+a.Source.Origin+": "+a.Quote)
+			}
+		}
+		return out
+	}
+	want := answers()
+	if len(want) < len(questions) {
+		t.Fatalf("only %d answers to %d questions before compacting", len(want), len(questions))
+	}
+
+	rep, err := l.Compact(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SegmentsBefore != before || rep.SegmentsAfter != 1 {
+		t.Errorf("Compact: %+v, want %d segments before and 1 after", rep, before)
+	}
+	if n, err := l.Segments(); err != nil || n != 1 {
+		t.Errorf("after Compact: %d segments, %v", n, err)
+	}
+	if got := answers(); !slices.Equal(got, want) {
+		t.Errorf("answers changed by compacting:\n got %q\nwant %q", got, want)
+	}
+	// Compacting one segment does nothing.
+	if rep, err := l.Compact(ctx); err != nil || rep.SegmentsBefore != 1 || rep.SegmentsAfter != 1 {
+		t.Errorf("second Compact: %+v, %v", rep, err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if crep, err := Check(ctx, dir); err != nil || len(crep.Problems) > 0 {
+		t.Errorf("check after compacting: %+v %v", crep.Problems, err)
+	}
+	// Reopened, the index is the one segment, recorded as verified.
+	if l, err = Open(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := l.Segments(); err != nil || n != 1 {
+		t.Errorf("reopened after Compact: %d segments, %v", n, err)
+	}
+	paths, err := l.index.segmentPaths()
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("segment paths %v, %v", paths, err)
+	}
+	if _, ok := readVerified(filepath.Join(dir, "index.bleve"))[filepath.Base(paths[0])]; !ok {
+		t.Errorf("the compacted segment %s is not recorded as verified", filepath.Base(paths[0]))
+	}
+	if got := answers(); !slices.Equal(got, want) {
+		t.Errorf("answers after reopening the compacted library:\n got %q\nwant %q", got, want)
+	}
+}
