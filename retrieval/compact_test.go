@@ -110,3 +110,70 @@ func TestCompactMergesSegmentsAndKeepsAnswers(t *testing.T) {
 		t.Errorf("answers after reopening the compacted library:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestScoresDoNotDependOnSegments: the same library, compacted from several
+// segments into one, gives every question the same answers with the same
+// scores to the last bit. bleve's own BM25 average length is the distinct
+// terms summed over segments, which merging changes; the tuning's fixed
+// lengths (Tuning.TextNorm) keep it out of the scores.
+func TestScoresDoNotDependOnSegments(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := Options{Dir: dir, NoSeed: true, scorchConfig: func(m map[string]any) {
+		m["scorchMergePlanOptions"] = map[string]any{"FloorSegmentSize": 1, "MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100}
+	}}
+	l, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Each batch brings words of its own, so that the segments' term
+	// dictionaries differ and their distinct terms add up to more than
+	// the merged one's.
+	var questions []string
+	for b := range 6 {
+		var drafts []corpus.Draft
+		for i := range 3 {
+			n := b*3 + i
+			text := fmt.Sprintf("Mill dispute %d\n\nThe mill at river%d paid weavers%d %d shillings a week in year %d, said the foreman, a man of %d years. "+
+				"Weavers%d of the valley%d struck for a week, and the owners of batch%d mills met them.\n\n"+
+				"Short paragraph of batch%d.", n, n, b, 10+n, 1800+n, 40+n, b, b, b, b)
+			doc, err := corpus.ParseText([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			drafts = append(drafts, corpus.Draft{Doc: doc, Meta: corpus.Meta{Origin: fmt.Sprintf("mill-%d.txt", n)}})
+			questions = append(questions, fmt.Sprintf("how many shillings did the mill at river%d pay weavers a week", n),
+				fmt.Sprintf("why did the weavers%d of the valley strike", b))
+		}
+		if _, err := l.AddMany(ctx, drafts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := func() []string {
+		var out []string
+		for _, q := range questions {
+			res := ask(t, l, Question{Text: q})
+			for _, a := range append(res.Answers, res.Closest...) {
+				out = append(out, fmt.Sprintf("%s → %s %q score %b confidence %b", q, a.Source.Origin, a.Quote, a.Score, a.Confidence))
+			}
+		}
+		return out
+	}
+	before := results()
+	if n, _ := l.Segments(); n < 3 {
+		t.Fatalf("%d segments; the test needs several", n)
+	}
+	if _, err := l.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := results(); !slices.Equal(got, before) {
+		for i := range min(len(got), len(before)) {
+			if got[i] != before[i] {
+				t.Errorf("after compacting:\n got %s\nwant %s", got[i], before[i])
+				break
+			}
+		}
+		t.Errorf("%d answers before compacting, %d after; scores or answers changed", len(before), len(got))
+	}
+}

@@ -253,8 +253,7 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 		return nil, false, nil
 	}
 	r := a.view.r
-	bm, isBM := r.(index.BM25Reader)
-	if !isBM {
+	if _, isBM := r.(index.BM25Reader); !isBM {
 		return nil, false, nil
 	}
 	total, err := r.DocCount()
@@ -266,6 +265,9 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 	sctx = context.WithValue(sctx, search.GetScoringModelCallbackKey, search.GetScoringModelCallbackFn(a.view.scoringModel))
 	sctx = search.ContextWithTermSearchersCounter(sctx)
 	sctx = context.WithValue(sctx, search.MaxTermSearchersKey, t.MaxTermSearchers)
+	if sctx, err = a.view.withStats(sctx); err != nil {
+		return nil, false, err
+	}
 
 	var cursors []*passageCursor
 	defer func() {
@@ -277,7 +279,7 @@ func (a *asking) leanTop(ctx context.Context, specs []leanClause, n int) (hits s
 	open := func(field, term string, boost float64) (*passageCursor, error) {
 		avg, seen := avgs[field]
 		if !seen {
-			card, err := bm.FieldCardinality(field)
+			card, err := a.view.fieldCardinality(field)
 			if err != nil {
 				return nil, err
 			}

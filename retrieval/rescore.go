@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -128,10 +130,14 @@ func readCandidates(tfr index.TermFieldReader, ti int, cands []*rescoreDoc, prox
 	return nil
 }
 
-// averageLength is the mean length of the candidates whose length is known.
+// averageLength is the mean length of the candidates whose length is known,
+// summed in the order of their ids, so that the last bit of it does not
+// depend on the order the index happens to hold them in.
 func averageLength(cands []*rescoreDoc) float64 {
+	byID := slices.Clone(cands)
+	slices.SortFunc(byID, func(a, b *rescoreDoc) int { return strings.Compare(a.id, b.id) })
 	avg, n := 0.0, 0.0
-	for _, d := range cands {
+	for _, d := range byID {
 		if d.length > 0 {
 			avg += d.length
 			n++

@@ -81,6 +81,31 @@ type Tuning struct {
 	// scoring is cheap anyway, exactly as they are. 0 keeps all terms.
 	CommonTerms    float64
 	CommonTermsMin uint64
+	// TextNorm, TitleNorm and ArticleNorm are the "average length" by
+	// which the first stage's BM25 divides a passage's, a title's and an
+	// article record's length: the larger, the less a long one is
+	// penalised. bleve works it out from the index itself, as the
+	// distinct terms of the field summed over the index's segments per
+	// document, rounded up; that moved whenever scorch merged segments
+	// (and with the library's vocabulary), so the same question over the
+	// same sources scored differently from one day to the next, and a
+	// compacted index answered differently. They are fixed at the values
+	// bleve's figure had on the benchmarks the answer path was tuned on;
+	// ranking hardly depends on them (docs/quality.md). 0 leaves the
+	// figure to bleve.
+	TextNorm, TitleNorm, ArticleNorm float64
+}
+
+// lengthNorms returns the fields whose BM25 average length the tuning
+// fixes, with the length.
+func (t *Tuning) lengthNorms() map[string]float64 {
+	out := map[string]float64{}
+	for f, n := range map[string]float64{fieldText: t.TextNorm, fieldTitle: t.TitleNorm, fieldArticle: t.ArticleNorm} {
+		if n > 0 {
+			out[f] = n
+		}
+	}
+	return out
 }
 
 // DefaultTuning returns the parameters Verbatim ships with.
@@ -108,6 +133,9 @@ func DefaultTuning() Tuning {
 		Syndication:           0.7,
 		RelativeFloor:         0.2,
 		MaxSentences:          3,
+		TextNorm:              4,
+		TitleNorm:             1,
+		ArticleNorm:           4,
 		SameSourcePenalty:     0.75,
 		SameOutletPenalty:     0.9,
 		RecencyTie:            0.05,

@@ -26,6 +26,77 @@ type indexView struct {
 	// counted says passages and articles hold the view's counts.
 	counted            bool
 	passages, articles uint64
+
+	// norms are the BM25 average lengths fixed for some fields (see
+	// Tuning.TextNorm); stats, made from them once, is what every
+	// search of the view scores with.
+	norms map[string]float64
+	stats *search.BM25Stats
+}
+
+// scoredFields are the index's fields, every one of which bleve wants
+// statistics for when it is given them.
+var scoredFields = []string{fieldText, fieldTitle, fieldArticle, fieldSource, fieldScope, fieldOutlet, fieldPublished, fieldKind}
+
+// bm25Stats returns the statistics the view's searches score with: the
+// view's document count, and for each field the "cardinality" bleve
+// divides by the document count (rounding up) for the field's average
+// length: norm × documents for a field with a fixed norm, bleve's own
+// figure for the others. nil when no norm is fixed (bleve's own figures
+// throughout).
+func (v *indexView) bm25Stats() (*search.BM25Stats, error) {
+	if v.stats != nil || len(v.norms) == 0 {
+		return v.stats, nil
+	}
+	n, err := v.r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("counting the index's documents: %w", err)
+	}
+	bm, ok := v.r.(index.BM25Reader)
+	if !ok {
+		return nil, nil
+	}
+	st := &search.BM25Stats{DocCount: float64(n), FieldCardinality: make(map[string]int, len(scoredFields))}
+	for _, f := range scoredFields {
+		if norm, ok := v.norms[f]; ok {
+			st.FieldCardinality[f] = int(norm * float64(n))
+			continue
+		}
+		c, err := bm.FieldCardinality(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading the statistics of field %s: %w", f, err)
+		}
+		st.FieldCardinality[f] = c
+	}
+	v.stats = st
+	return st, nil
+}
+
+// withStats returns ctx carrying the view's BM25 statistics for bleve's
+// searchers (unchanged when bleve works them out itself).
+func (v *indexView) withStats(ctx context.Context) (context.Context, error) {
+	st, err := v.bm25Stats()
+	if err != nil || st == nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, search.BM25StatsKey, st), nil
+}
+
+// fieldCardinality is the cardinality of field the view's searches score
+// with (see bm25Stats).
+func (v *indexView) fieldCardinality(field string) (int, error) {
+	st, err := v.bm25Stats()
+	if err != nil {
+		return 0, err
+	}
+	if st != nil {
+		return st.FieldCardinality[field], nil
+	}
+	bm, ok := v.r.(index.BM25Reader)
+	if !ok {
+		return 0, errors.New("the index keeps no BM25 statistics")
+	}
+	return bm.FieldCardinality(field)
 }
 
 // view opens a view of the index as it is now.
@@ -102,6 +173,9 @@ func (v *indexView) counts(ctx context.Context) (passages, articles uint64, err 
 func (v *indexView) search(ctx context.Context, q query.Query, size int, locations bool) (hits search.DocumentMatchCollection, err error) {
 	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey, search.GetScoringModelCallbackFn(v.scoringModel))
 	ctx = search.ContextWithTermSearchersCounter(ctx)
+	if ctx, err = v.withStats(ctx); err != nil {
+		return nil, err
+	}
 	searcher, err := q.Searcher(ctx, v.r, v.m, search.SearcherOptions{IncludeTermVectors: locations})
 	if err != nil {
 		return nil, err
