@@ -190,14 +190,14 @@ func pruneChangeLog(ctx context.Context, st changeLogPruner, keep, every time.Du
 	defer t.Stop()
 	for {
 		through, err := st.PruneChangeLog(ctx, keep)
+		// A prune that was made is said even when serve is stopping
+		// meanwhile; an error then is the stopping's, not the store's.
 		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("pruning the store's change log", "err", err)
-		case through > last:
+		case err == nil && through > last:
 			log.Info("pruned the store's change log", "through_generation", through, "kept", keep)
 			last = through
+		case err != nil && ctx.Err() == nil:
+			log.Warn("pruning the store's change log", "err", err)
 		}
 		select {
 		case <-ctx.Done():
