@@ -9,7 +9,8 @@ import (
 // Words of a question that are not what it asks about. The analyser already
 // drops English stop words ("the", "did", "what"); these are the rest of
 // how people ask, and how they chat. They are not counted in a quote's
-// coverage (the searches still see them: a question's phrase is its own).
+// coverage. The searches still see question filler (a question's phrase
+// is its own), not chat filler (see withoutChat).
 
 // chatFiller are words of chat as typed (lower case, before analysis):
 // greetings, interjections, chat abbreviations, hedges and contractions

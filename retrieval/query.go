@@ -23,6 +23,7 @@ import (
 // sources"), or one word typed ninety times, then still gets an answer
 // instead of bleve's "too many term searchers".
 func (l *Library) queryText(text string, terms []qterm, extra int) string {
+	text = l.withoutChat(text)
 	limit := max(1, (l.tuning.MaxTermSearchers-16-2*extra)/3)
 	toks := l.analyzer.Analyze([]byte(text))
 	if len(toks) <= limit {
@@ -49,6 +50,31 @@ func (l *Library) queryText(text string, terms []qterm, extra int) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// withoutChat returns text with its words of chat (chatFiller: "hey",
+// "lol", "gonna") blanked out, so that "hey, did russia interfere" is
+// searched exactly as "did russia interfere": such a word is never what a
+// question is about, and searched for, it changed every score a little
+// (one more clause in each match query) and with them the order of answers
+// whose scores were close.
+func (l *Library) withoutChat(text string) string {
+	var b []byte
+	for _, tok := range l.analyzer.Analyze([]byte(text)) {
+		if !chatFiller[strings.Trim(strings.ToLower(text[tok.Start:tok.End]), `'’"`)] {
+			continue
+		}
+		if b == nil {
+			b = []byte(text)
+		}
+		for i := tok.Start; i < tok.End; i++ {
+			b[i] = ' '
+		}
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
 }
 
 // filters builds the filter queries of a question (scope, outlet, dates).
