@@ -784,6 +784,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	t.Parallel()
 	h := start(t, Config{})
 	h.bot.metrics.WatchSources(func() float64 { return 5 })
+	h.bot.metrics.WatchSegments(func() float64 { return 3 })
 	h.send(ask(inGuildA, "Mueller"))
 	h.send(ask(inGuildA, "What is the capital of Australia?"))
 	srv := httptest.NewServer(h.bot.metrics.Handler(h.bot.Health))
@@ -819,7 +820,7 @@ func TestHealthAndMetrics(t *testing.T) {
 			break
 		}
 	}
-	for _, want := range []string{"verbatim_answers_total 1", "verbatim_no_answers_total 1", "verbatim_answer_seconds_count 2", "verbatim_sources 5"} {
+	for _, want := range []string{"verbatim_answers_total 1", "verbatim_no_answers_total 1", "verbatim_answer_seconds_count 2", "verbatim_sources 5", "verbatim_index_segments 3"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -21,6 +21,8 @@ type Metrics struct {
 	// duplicate, failed, retry, capped).
 	FeedPolls *prometheus.CounterVec
 	FeedItems *prometheus.CounterVec
+	// Segments is the search index's segment count (WatchSegments).
+	Segments prometheus.GaugeFunc
 }
 
 // NewMetrics makes the bot's metrics in a new registry.
@@ -57,6 +59,15 @@ func (m *Metrics) ObserveFeed(what, outcome string) {
 func (m *Metrics) WatchSources(count func() float64) {
 	m.Sources = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "verbatim_sources", Help: "Sources in the library."}, count)
 	m.Registry.MustRegister(m.Sources)
+}
+
+// WatchSegments registers a gauge of the search index's segments, read
+// when scraped: an operator who sees it high after a bulk load runs
+// `verbatim compact` (with serve stopped) for faster answers.
+func (m *Metrics) WatchSegments(count func() float64) {
+	m.Segments = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "verbatim_index_segments",
+		Help: "Segments of the search index; many after a bulk load, which 'verbatim compact' merges."}, count)
+	m.Registry.MustRegister(m.Segments)
 }
 
 // Handler serves /healthz (200 while health says nil, else 503 with what

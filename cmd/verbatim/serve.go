@@ -235,6 +235,13 @@ func newBot(s serving, lib *retrieval.Library, log *slog.Logger) (*bot.Bot, *bot
 		}
 		return float64(st.Sources)
 	})
+	metrics.WatchSegments(func() float64 {
+		n, err := lib.Segments()
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
 	b, err := bot.New(bcfg, lib, fetcher, log, metrics)
 	if err != nil {
 		return nil, nil, err
