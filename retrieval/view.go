@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -28,10 +29,13 @@ type indexView struct {
 	passages, articles uint64
 
 	// norms are the BM25 average lengths fixed for some fields (see
-	// Tuning.TextNorm); stats, made from them once, is what every
-	// search of the view scores with.
-	norms map[string]float64
-	stats *search.BM25Stats
+	// Tuning.TextNorm); stats, made from them once (statsOnce: a
+	// question's searches run side by side), is what every search of the
+	// view scores with.
+	norms     map[string]float64
+	statsOnce sync.Once
+	stats     *search.BM25Stats
+	statsErr  error
 }
 
 // scoredFields are the index's fields, every one of which bleve wants
@@ -45,8 +49,14 @@ var scoredFields = []string{fieldText, fieldTitle, fieldArticle, fieldSource, fi
 // figure for the others. nil when no norm is fixed (bleve's own figures
 // throughout).
 func (v *indexView) bm25Stats() (*search.BM25Stats, error) {
-	if v.stats != nil || len(v.norms) == 0 {
-		return v.stats, nil
+	v.statsOnce.Do(func() { v.stats, v.statsErr = v.makeStats() })
+	return v.stats, v.statsErr
+}
+
+// makeStats makes what bm25Stats returns.
+func (v *indexView) makeStats() (*search.BM25Stats, error) {
+	if len(v.norms) == 0 {
+		return nil, nil
 	}
 	n, err := v.r.DocCount()
 	if err != nil {
@@ -68,7 +78,6 @@ func (v *indexView) bm25Stats() (*search.BM25Stats, error) {
 		}
 		st.FieldCardinality[f] = c
 	}
-	v.stats = st
 	return st, nil
 }
 
