@@ -5,7 +5,8 @@
 // # The library
 //
 // Library is the one entry point for reads and writes: Add, AddMany,
-// Replace, Remove and Import write; Ask, RankSources, Get, Sources,
+// Replace, Remove and Import write, and Compact merges the index's
+// segments after a bulk load (compact.go); Ask, RankSources, Get, Sources,
 // Snapshot, Stats and Export read. (Check and Repair work on the directory
 // of a library no process holds open; Repair opens it as a Library.) A
 // Library owns two things:
@@ -31,13 +32,16 @@
 //     built (filters, query.go: scope, outlet, dates).
 //  2. newAsking opens one view of the index for the question (asking,
 //     indexView in view.go); every later step reads it, and it is closed when the
-//     question is answered.
+//     question is answered. Every search of the view scores with the same
+//     BM25 statistics (bm25Stats: the tuning's fixed average lengths), so a
+//     score does not depend on how the index is split into segments.
 //  3. The question is analysed as the index analyses text (analyze), its
 //     filler dropped (contentTerms), and each content term weighed by its
 //     IDF among the passages (weigh). A question with no content term is
 //     not answered.
-//  4. queryText keeps only the rarest words of a question too long for one
-//     search; matchTexts leaves the commonest terms out of the match
+//  4. queryText searches without the question's words of chat ("hey",
+//     "lol": withoutChat) and keeps only the rarest words of a question too
+//     long for one search; matchTexts leaves the commonest terms out of the match
 //     queries (withoutCommon); buildQueryWith makes the passage query (text
 //     match, the question as a phrase, title match) and the article query,
 //     both analysed match queries on named fields, never query syntax.
