@@ -224,7 +224,7 @@ func (l *Library) newAsking(text string, filters []query.Query, scope string) (*
 	if err != nil {
 		return nil, err
 	}
-	view.norms = l.tuning.lengthNorms()
+	view.norms = l.norms
 	return &asking{l: l, view: view, text: text, filters: filters, scope: scope}, nil
 }
 

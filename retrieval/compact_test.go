@@ -10,6 +10,16 @@ import (
 	"github.com/verbatim-bot/verbatim/corpus"
 )
 
+// segmentedOptions opens an empty library in dir whose every add stays a
+// segment of its own: segments this small are merged by scorch's
+// background policy at once, and a floor of one document and a wide tier
+// keep them.
+func segmentedOptions(dir string) Options {
+	return Options{Dir: dir, NoSeed: true, scorchConfig: func(m map[string]any) {
+		m["scorchMergePlanOptions"] = map[string]any{"FloorSegmentSize": 1, "MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100}
+	}}
+}
+
 // TestCompactMergesSegmentsAndKeepsAnswers: a library built by several adds
 // has several segments; Compact leaves one, the same questions get the same
 // quotes from the same sources, check is clean, and a reopened library has
@@ -17,11 +27,7 @@ import (
 func TestCompactMergesSegmentsAndKeepsAnswers(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	// Segments this small are merged by scorch's background policy at
-	// once; a floor of one document and a wide tier keep each add's.
-	opts := Options{Dir: dir, NoSeed: true, scorchConfig: func(m map[string]any) {
-		m["scorchMergePlanOptions"] = map[string]any{"FloorSegmentSize": 1, "MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100}
-	}}
+	opts := segmentedOptions(dir)
 	l, err := Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -119,10 +125,7 @@ func TestCompactMergesSegmentsAndKeepsAnswers(t *testing.T) {
 func TestScoresDoNotDependOnSegments(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	opts := Options{Dir: dir, NoSeed: true, scorchConfig: func(m map[string]any) {
-		m["scorchMergePlanOptions"] = map[string]any{"FloorSegmentSize": 1, "MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100}
-	}}
-	l, err := Open(ctx, opts)
+	l, err := Open(ctx, segmentedOptions(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,13 @@ var questionFiller = wordSet(`
 // isFiller reports whether a question word (raw as typed, lower case; t as
 // analysed) is filler.
 func isFiller(raw, t string) bool {
-	raw = strings.Trim(raw, `'’"`)
-	return chatFiller[raw] || questionFiller[t]
+	return isChat(raw) || questionFiller[t]
+}
+
+// isChat reports whether a word as typed is a word of chat (chatFiller),
+// whatever its case and quotes around it.
+func isChat(raw string) bool {
+	return chatFiller[strings.Trim(strings.ToLower(raw), `'’"`)]
 }
 
 // wordSet makes a set of the words of a list.

@@ -62,6 +62,9 @@ type Library struct {
 	log      *slog.Logger
 	now      func() time.Time
 	tuning   Tuning
+	// norms are the tuning's fixed BM25 average lengths by field
+	// (Tuning.lengthNorms), which every question's view scores with.
+	norms    map[string]float64
 	progress func(Progress)
 	// readOnly is set when the library's files cannot be written: it
 	// answers from its index as it is and refuses every write.

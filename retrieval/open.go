@@ -67,6 +67,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Tuning != nil {
 		l.tuning = *opts.Tuning
 	}
+	l.norms = l.tuning.lengthNorms()
 	err = l.startFollowing()
 	if err == nil {
 		err = l.open(ctx, opts)

@@ -23,9 +23,8 @@ import (
 // sources"), or one word typed ninety times, then still gets an answer
 // instead of bleve's "too many term searchers".
 func (l *Library) queryText(text string, terms []qterm, extra int) string {
-	text = l.withoutChat(text)
+	text, toks := withoutChat(text, l.analyzer.Analyze([]byte(text)))
 	limit := max(1, (l.tuning.MaxTermSearchers-16-2*extra)/3)
-	toks := l.analyzer.Analyze([]byte(text))
 	if len(toks) <= limit {
 		return text
 	}
@@ -52,16 +51,19 @@ func (l *Library) queryText(text string, terms []qterm, extra int) string {
 	return strings.TrimSpace(b.String())
 }
 
-// withoutChat returns text with its words of chat (chatFiller: "hey",
-// "lol", "gonna") blanked out, so that "hey, did russia interfere" is
-// searched exactly as "did russia interfere": such a word is never what a
-// question is about, and searched for, it changed every score a little
-// (one more clause in each match query) and with them the order of answers
-// whose scores were close.
-func (l *Library) withoutChat(text string) string {
+// withoutChat returns text, whose tokens are toks, with its words of chat
+// (isChat: "hey", "lol", "gonna") blanked out, and the tokens left, whose
+// offsets still hold in it; so "hey, did russia interfere" is searched
+// exactly as "did russia interfere". Such a word is never what a question
+// is about, and searched for, it changed every score a little (one more
+// clause in each match query) and with them the order of answers whose
+// scores were close.
+func withoutChat(text string, toks analysis.TokenStream) (string, analysis.TokenStream) {
 	var b []byte
-	for _, tok := range l.analyzer.Analyze([]byte(text)) {
-		if !chatFiller[strings.Trim(strings.ToLower(text[tok.Start:tok.End]), `'’"`)] {
+	kept := toks[:0:0]
+	for _, tok := range toks {
+		if !isChat(text[tok.Start:tok.End]) {
+			kept = append(kept, tok)
 			continue
 		}
 		if b == nil {
@@ -72,9 +74,9 @@ func (l *Library) withoutChat(text string) string {
 		}
 	}
 	if b == nil {
-		return text
+		return text, toks
 	}
-	return string(b)
+	return string(b), kept
 }
 
 // filters builds the filter queries of a question (scope, outlet, dates).

@@ -14,7 +14,17 @@ func TestWithoutChat(t *testing.T) {
 		{"Heyday of the press", "Heyday of the press"},
 		{"", ""},
 	} {
-		got := l.withoutChat(c.in)
+		got, kept := withoutChat(c.in, l.analyzer.Analyze([]byte(c.in)))
+		// The tokens left are the searched words, at their offsets in
+		// both texts.
+		for _, tok := range kept {
+			if w := got[tok.Start:tok.End]; w != c.in[tok.Start:tok.End] || isChat(w) {
+				t.Errorf("withoutChat(%q) kept %q at %d", c.in, w, tok.Start)
+			}
+		}
+		if len(kept) != len(l.analyzer.Analyze([]byte(got))) {
+			t.Errorf("withoutChat(%q) kept %d tokens; its text has %d", c.in, len(kept), len(l.analyzer.Analyze([]byte(got))))
+		}
 		if got != c.want {
 			t.Errorf("withoutChat(%q) = %q, want %q", c.in, got, c.want)
 		}
