@@ -17,8 +17,8 @@ import (
 // favours cheap writes: a library built by many adds keeps many segments
 // (19 at 1M passages, 6 at 100k), and every question looks each of its
 // words up in every segment. Merging them into one costs one rewrite of
-// the index (about 30 s at 1M passages on two cores) and makes answers
-// 13% (100k) to 18% (1M) faster (docs/performance.md). It is what an
+// the index (30–45 s at 1M passages on two cores) and makes answers
+// 8–13% (100k) to 18–26% (1M) faster (docs/performance.md). It is what an
 // operator runs after loading many sources at once; the background policy
 // is left as it is, so that each later add stays cheap.
 
