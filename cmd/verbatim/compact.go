@@ -31,7 +31,7 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "the search index is already one segment: nothing to do\n")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "compacted  the search index from %d segments to %d in %s\n",
+	fmt.Fprintf(e.stdout, "compacted the search index from %d segments to %d in %s\n",
 		rep.SegmentsBefore, rep.SegmentsAfter, rep.Took.Round(10*time.Millisecond))
 	return nil
 }

@@ -12,7 +12,7 @@ func TestCompactCommand(t *testing.T) {
 	data := t.TempDir()
 	buildLibrary(t, data, 120)
 	code, out, errs := cli(t, data, "compact")
-	said := regexp.MustCompile(`^(compacted  the search index from \d+ segments to 1 in \S+|the search index is already one segment: nothing to do)\n$`)
+	said := regexp.MustCompile(`^(compacted the search index from \d+ segments to 1 in \S+|the search index is already one segment: nothing to do)\n$`)
 	if code != 0 || !said.MatchString(out) {
 		t.Fatalf("compact: exit %d\n%s%s", code, out, errs)
 	}
