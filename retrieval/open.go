@@ -278,7 +278,7 @@ func (l *Library) commit(b *bleve.Batch) error {
 func (l *Library) commitAll(bt *batcher) error {
 	gen, err := l.recordGeneration()
 	if err != nil {
-		return bt.abandon(err)
+		return err
 	}
 	return bt.commit(gen)
 }
