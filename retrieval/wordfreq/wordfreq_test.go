@@ -39,3 +39,27 @@ func TestRank(t *testing.T) {
 		}
 	}
 }
+
+func TestWord(t *testing.T) {
+	tab, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		word string
+		want bool
+	}{
+		{"election", true},
+		{"naval", true},
+		{"sanctions", true},
+		{"elect", true},
+		{"electon", false},  // a typo
+		{"navally", false},  // not a word, though "naval" is its stem
+		{"navalny", false},  // a name
+		{"Election", false}, // the table is in lower case
+	} {
+		if got := tab.Word(tt.word); got != tt.want {
+			t.Errorf("Word(%q) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}
