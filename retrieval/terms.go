@@ -154,7 +154,7 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, m
 	}
 	rank, english := a.l.english.Rank(t)
 	if !english {
-		fix, fdf, err := a.correction(ctx, t)
+		fix, fdf, err := a.correction(ctx, raw, t)
 		if err != nil {
 			return qterm{}, false, err
 		}
@@ -220,14 +220,41 @@ func unseenWeight(rank int, english bool) float64 {
 	return commonWordWeight + (1-commonWordWeight)*f
 }
 
-// correction returns the library's word for a typo t (a term neither the
-// library nor English has): the most frequent passage term one edit away
-// (two for words of twoEditRunes or more), sharing its first letter, that
-// is not itself filler. "" when there is none.
-func (a *asking) correction(ctx context.Context, t string) (string, uint64, error) {
+// correction returns the library's word for a typo (a word neither the
+// library nor English has; raw as typed, in lower case, t as analysed), and
+// how many passages have it; "" when there is none. A typo keeps its first
+// letter, and is found two ways:
+//
+//   - the word as typed, one edit away (a letter left out, added, changed,
+//     or two swapped), is an English word whose term the library has:
+//     "electon" is "election", which the library has as "elect". This sees
+//     through the stemmer, which leaves a typo whole while it cuts the word
+//     meant;
+//   - the term is one edit from a term of the library's dictionary, or two
+//     for long words when that term is not English — a name the library
+//     has ("ryabkof" is "ryabkov").
+//
+// A word two edits from an English word is not made into it: a name the
+// library lacks is as often two edits from an English word ("Navalny" and
+// "naval") as a typo is, and taking it for that word would answer a
+// question the library does not cover. Of the candidates, the fewest edits
+// win, then the one in the most passages; filler is never a correction.
+func (a *asking) correction(ctx context.Context, raw, t string) (string, uint64, error) {
 	runes := utf8.RuneCountInString(t)
 	if runes < minTypoRunes || !isWordTerm(t) {
 		return "", 0, nil
+	}
+	best, bestDF, bestDist := "", uint64(0), 3
+	consider := func(term string, df uint64, dist int) {
+		if term == t || questionFiller[term] {
+			return
+		}
+		if dist < bestDist || dist == bestDist && df > bestDF {
+			best, bestDF, bestDist = term, df, dist
+		}
+	}
+	if err := a.englishOneEditAway(ctx, raw, consider); err != nil {
+		return "", 0, err
 	}
 	fuzz := 1
 	if runes >= twoEditRunes {
@@ -236,14 +263,13 @@ func (a *asking) correction(ctx context.Context, t string) (string, uint64, erro
 	first, _ := utf8.DecodeRuneInString(t)
 	fr, ok := a.view.r.(index.IndexReaderFuzzy)
 	if !ok {
-		return "", 0, nil // scorch has it; another index would not correct typos
+		return best, bestDF, nil // scorch has it; another index finds only English typos
 	}
 	dict, err := fr.FieldDictFuzzy(fieldText, t, fuzz, string(first))
 	if err != nil {
 		return "", 0, fmt.Errorf("looking up words near %q: %w", t, err)
 	}
 	defer dict.Close()
-	best, bestDF, bestDist := "", uint64(0), fuzz+1
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -252,15 +278,85 @@ func (a *asking) correction(ctx context.Context, t string) (string, uint64, erro
 		if e == nil {
 			break
 		}
-		if e.Term == t || !isWordTerm(e.Term) || questionFiller[e.Term] {
+		if !isWordTerm(e.Term) {
 			continue
 		}
 		d := editDistance(t, e.Term)
-		if d < bestDist || d == bestDist && e.Count > bestDF {
-			best, bestDF, bestDist = e.Term, e.Count, d
+		if _, english := a.l.english.Rank(e.Term); english && d > 1 || d > bestDist {
+			continue
 		}
+		// The fuzzy dictionary does not count passages (e.Count is 0).
+		df, err := a.view.docFreq(ctx, fieldText, []byte(e.Term))
+		if err != nil {
+			return "", 0, err
+		}
+		consider(e.Term, df, d)
 	}
 	return best, bestDF, nil
+}
+
+// englishOneEditAway calls consider(term, df, 1) for each English word one
+// edit from raw (keeping its first letter) whose analysed term the library
+// has.
+func (a *asking) englishOneEditAway(ctx context.Context, raw string, consider func(term string, df uint64, dist int)) error {
+	if !isASCIILower(raw) {
+		return nil
+	}
+	tried := map[string]bool{}
+	for _, w := range oneEditAway(raw) {
+		if !a.l.english.Word(w) {
+			continue
+		}
+		toks := a.l.analyzer.Analyze([]byte(w))
+		if len(toks) != 1 {
+			continue
+		}
+		term := string(toks[0].Term)
+		if tried[term] {
+			continue
+		}
+		tried[term] = true
+		df, err := a.view.docFreq(ctx, fieldText, []byte(term))
+		if err != nil {
+			return err
+		}
+		if df > 0 {
+			consider(term, df, 1)
+		}
+	}
+	return nil
+}
+
+// oneEditAway returns the words one edit from w (a letter deleted, two
+// adjacent letters swapped, a letter changed or inserted, from a to z) that
+// keep its first letter. w is ASCII lower case.
+func oneEditAway(w string) []string {
+	var out []string
+	for i := 1; i <= len(w); i++ {
+		if i < len(w) {
+			out = append(out, w[:i]+w[i+1:]) // deleted
+			if i+1 < len(w) && w[i] != w[i+1] {
+				out = append(out, w[:i]+string(w[i+1])+string(w[i])+w[i+2:]) // swapped
+			}
+		}
+		for c := byte('a'); c <= 'z'; c++ {
+			if i < len(w) && c != w[i] {
+				out = append(out, w[:i]+string(c)+w[i+1:]) // changed
+			}
+			out = append(out, w[:i]+string(c)+w[i:]) // inserted
+		}
+	}
+	return out
+}
+
+// isASCIILower reports whether s is made of the letters a to z only.
+func isASCIILower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isWordTerm reports whether a term is made of letters only (no digits: a
