@@ -21,6 +21,7 @@ package wordfreq
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,16 +37,19 @@ var words string
 // concurrent use.
 type Table struct {
 	rank  map[string]int
-	words map[string]struct{}
+	words []string // sorted, as words.txt is: looked up by binary search
 }
 
 // Load parses the embedded tables.
 func Load() (*Table, error) {
-	t := &Table{rank: make(map[string]int, 42000), words: make(map[string]struct{}, 75000)}
+	t := &Table{rank: make(map[string]int, 42000)}
 	for _, w := range strings.Split(words, "\n") {
 		if w != "" && w[0] != '#' {
-			t.words[w] = struct{}{}
+			t.words = append(t.words, w)
 		}
+	}
+	if !slices.IsSorted(t.words) {
+		return nil, fmt.Errorf("words.txt is not sorted: regenerate it with gen/main.go")
 	}
 	for n, line := range strings.Split(terms, "\n") {
 		if line == "" || line[0] == '#' {
@@ -71,7 +75,7 @@ func (t *Table) Rank(term string) (int, bool) {
 // Word reports whether w (lower case, as written: "election", not the term
 // "elect") is a word of English as the table knows it.
 func (t *Table) Word(w string) bool {
-	_, ok := t.words[w]
+	_, ok := slices.BinarySearch(t.words, w)
 	return ok
 }
 
