@@ -65,8 +65,8 @@ const (
 //     they set a.recent instead (recencyOf), which orders the answers;
 //   - a word the library has (in some passage) weighs its IDF;
 //   - a word the library has never seen is corrected when English does not
-//     have it either and the library has a word one edit away (two for long
-//     words) with the same first letter; otherwise it weighs by how rare it
+//     have it either and it is a typo of a word the library has (see
+//     correction); otherwise it weighs by how rare it
 //     is in English (unseenWeight): a common word ("stuff") next to nothing,
 //     a rare one or a name ("Navalny") as much as any word can, so that a
 //     question about what the library lacks is not answered;
@@ -94,7 +94,7 @@ func (a *asking) understand(ctx context.Context, text string) error {
 			continue
 		}
 		seen[t] = true
-		qt, ok, err := a.readWord(ctx, raw, text[tok.Start:tok.End], t, n, maxIDF)
+		qt, ok, err := a.readWord(ctx, raw, text[tok.Start:tok.End], t, typedAsName(text, tok.Start), n, maxIDF)
 		if err != nil {
 			return err
 		}
@@ -113,9 +113,10 @@ func (a *asking) understand(ctx context.Context, text string) error {
 }
 
 // readWord weighs one content word of a question (raw as typed, lower case;
-// typed as typed; t as analysed): see understand. ok is false for a word
-// that does not count (a common word the library lacks).
-func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, maxIDF float64) (qterm, bool, error) {
+// typed as typed; t as analysed; name when it was typed as a name, see
+// typedAsName): see understand. ok is false for a word that does not count
+// (a common word the library lacks).
+func (a *asking) readWord(ctx context.Context, raw, typed, t string, name bool, n uint64, maxIDF float64) (qterm, bool, error) {
 	df, err := a.view.docFreq(ctx, fieldText, []byte(t))
 	if err != nil {
 		return qterm{}, false, err
@@ -154,7 +155,7 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, n uint64, m
 	}
 	rank, english := a.l.english.Rank(t)
 	if !english {
-		fix, fdf, err := a.correction(ctx, raw, t)
+		fix, fdf, err := a.correction(ctx, raw, t, name)
 		if err != nil {
 			return qterm{}, false, err
 		}
@@ -237,9 +238,12 @@ func unseenWeight(rank int, english bool) float64 {
 // A word two edits from an English word is not made into it: a name the
 // library lacks is as often two edits from an English word ("Navalny" and
 // "naval") as a typo is, and taking it for that word would answer a
-// question the library does not cover. Of the candidates, the fewest edits
-// win, then the one in the most passages; filler is never a correction.
-func (a *asking) correction(ctx context.Context, raw, t string) (string, uint64, error) {
+// question the library does not cover. For the same reason a word typed as
+// a name (name: "what did Modi say") is only ever a typo of a name the
+// library has, never of an English word ("mode"). Of the candidates, the
+// fewest edits win, then the one in the most passages; filler is never a
+// correction.
+func (a *asking) correction(ctx context.Context, raw, t string, name bool) (string, uint64, error) {
 	runes := utf8.RuneCountInString(t)
 	if runes < minTypoRunes || !isWordTerm(t) {
 		return "", 0, nil
@@ -253,8 +257,10 @@ func (a *asking) correction(ctx context.Context, raw, t string) (string, uint64,
 			best, bestDF, bestDist = term, df, dist
 		}
 	}
-	if err := a.englishOneEditAway(ctx, raw, consider); err != nil {
-		return "", 0, err
+	if !name {
+		if err := a.englishOneEditAway(ctx, raw, consider); err != nil {
+			return "", 0, err
+		}
 	}
 	fuzz := 1
 	if runes >= twoEditRunes {
@@ -282,7 +288,7 @@ func (a *asking) correction(ctx context.Context, raw, t string) (string, uint64,
 			continue
 		}
 		d := editDistance(t, e.Term)
-		if _, english := a.l.english.Rank(e.Term); english && d > 1 || d > bestDist {
+		if _, english := a.l.english.Rank(e.Term); english && (d > 1 || name) || d > bestDist {
 			continue
 		}
 		// The fuzzy dictionary does not count passages (e.Count is 0).
@@ -347,6 +353,21 @@ func oneEditAway(w string) []string {
 		}
 	}
 	return out
+}
+
+// typedAsName reports whether the word at byte offset at of text was typed
+// as a name: with a capital letter, inside a sentence ("what did Modi
+// say"), not at its start, where any word has one.
+func typedAsName(text string, at int) bool {
+	first, _ := utf8.DecodeRuneInString(text[at:])
+	if !unicode.IsUpper(first) {
+		return false
+	}
+	before := strings.TrimRightFunc(text[:at], func(r rune) bool {
+		return r != '\n' && (unicode.IsSpace(r) || strings.ContainsRune("\"'“‘(", r))
+	})
+	last, _ := utf8.DecodeLastRuneInString(before)
+	return before != "" && !strings.ContainsRune(".!?\n", last)
 }
 
 // isASCIILower reports whether s is made of the letters a to z only.

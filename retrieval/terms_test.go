@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/verbatim-bot/verbatim/corpus"
@@ -13,28 +12,40 @@ import (
 // two edits away: that is as often a name the library lacks.
 func TestTypoCorrection(t *testing.T) {
 	l, _ := openEmpty(t)
-	addText(t, l, "Baltic Drills\n\nRussia's navy began naval exercises in the Baltic Sea. President Vladimir Putin said the naval drills were routine.", corpus.Meta{Origin: "naval.txt"})
+	addText(t, l, "Baltic Drills\n\nRussia's navy began naval exercises in the Baltic Sea. President Vladimir Putin said the naval drills were routine, and the fleet stayed in a defensive mode.", corpus.Meta{Origin: "naval.txt"})
 	addText(t, l, "Election Report\n\nThe election saw no foreign interference, the report said. Deputy Foreign Minister Sergei Ryabkov called the sanctions absurd.", corpus.Meta{Origin: "election.txt"})
 	for _, tc := range []struct {
-		word, want string // want "": not corrected
+		// word is the word as analysed; want "": the word is not corrected.
+		question, word, want string
 	}{
-		{"electon", "elect"},     // one edit from "election", whose term is "elect"
-		{"sanctons", "sanction"}, // one edit from "sanctions"
-		{"ryabkof", "ryabkov"},   // a name the library has, one edit away
-		{"ryabkv", "ryabkov"},
-		{"navalny", ""}, // two edits from the term "naval": a name the library lacks
-		{"nvl", ""},     // too short to tell
+		{"electon", "electon", "elect"},      // one edit from "election", whose term is "elect"
+		{"sanctons", "sanctons", "sanction"}, // one edit from "sanctions"
+		{"ryabkof", "ryabkof", "ryabkov"},    // a name the library has, one edit away
+		{"ryabkv", "ryabkv", "ryabkov"},
+		{"navalny", "navalni", ""},            // two edits from the term "naval": a name the library lacks
+		{"nvl", "nvl", ""},                    // too short to tell
+		{"what did modi say", "modi", "mode"}, // typed as a word: read as one (see docs/quality.md)
+		{"what did Modi say", "modi", ""},     // typed as a name: never an English word
+		{"what did Ryabkof say", "ryabkof", "ryabkov"},
+		{"Electon results", "electon", "elect"}, // a capital that begins the question
+		{"Fine. Electon results", "electon", "elect"},
 	} {
-		terms := readTerms(t, l, tc.word)
+		terms := readTerms(t, l, tc.question)
 		var got []string
-		for _, qt := range terms {
+		var read *qterm
+		for i, qt := range terms {
 			got = append(got, qt.term+" ("+qt.how+")")
+			if qt.term == tc.word || qt.how == "typo of "+tc.word {
+				read = &terms[i]
+			}
 		}
 		switch {
-		case tc.want != "" && (len(terms) != 1 || terms[0].term != tc.want):
-			t.Errorf("%q read as %q, want the typo of %q", tc.word, got, tc.want)
-		case tc.want == "" && len(terms) == 1 && strings.HasPrefix(terms[0].how, "typo"):
-			t.Errorf("%q read as %q, want it left uncorrected", tc.word, got)
+		case read == nil:
+			t.Errorf("%q read as %q: %q is not among them", tc.question, got, tc.word)
+		case tc.want != "" && read.term != tc.want:
+			t.Errorf("%q read as %q, want %q as the typo of %q", tc.question, got, tc.word, tc.want)
+		case tc.want == "" && read.how != "unseen":
+			t.Errorf("%q read as %q, want %q left uncorrected", tc.question, got, tc.word)
 		}
 	}
 
@@ -64,6 +75,27 @@ func readTerms(t *testing.T, l *Library, question string) []qterm {
 		t.Fatalf("%q: %v", question, err)
 	}
 	return a.terms
+}
+
+func TestTypedAsName(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		at   int
+		want bool
+	}{
+		{"what did Modi say", 9, true},
+		{"what did modi say", 9, false},
+		{"Modi said", 0, false},
+		{"Fine. Modi said", 6, false},
+		{"fine?\nModi said", 6, false},
+		{"he said \"Modi\" twice", 9, true},
+		{"MODI said", 0, false},
+		{"and MODI said", 4, true},
+	} {
+		if got := typedAsName(tc.text, tc.at); got != tc.want {
+			t.Errorf("typedAsName(%q, %d) = %v, want %v", tc.text, tc.at, got, tc.want)
+		}
+	}
 }
 
 func TestOneEditAway(t *testing.T) {
