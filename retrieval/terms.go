@@ -248,7 +248,7 @@ func (a *asking) correction(ctx context.Context, raw, t string, name bool) (stri
 	if runes < minTypoRunes || !isWordTerm(t) {
 		return "", 0, nil
 	}
-	best, bestDF, bestDist := "", uint64(0), 3
+	best, bestDF, bestDist := "", uint64(0), 3 // 3: more edits than any correction has
 	consider := func(term string, df uint64, dist int) {
 		if term == t || questionFiller[term] {
 			return
