@@ -85,6 +85,7 @@ func (a *asking) understand(ctx context.Context, text string) error {
 	var when []span
 	a.recent, when = recencyOf(text)
 	toks := a.l.analyzer.Analyze([]byte(text))
+	names := capitalsMarkNames(text)
 	seen := map[string]bool{}
 	var terms []qterm
 	for _, tok := range toks {
@@ -94,7 +95,8 @@ func (a *asking) understand(ctx context.Context, text string) error {
 			continue
 		}
 		seen[t] = true
-		qt, ok, err := a.readWord(ctx, raw, text[tok.Start:tok.End], t, typedAsName(text, tok.Start), n, maxIDF)
+		name := names && typedAsName(text, tok.Start)
+		qt, ok, err := a.readWord(ctx, raw, text[tok.Start:tok.End], t, name, n, maxIDF)
 		if err != nil {
 			return err
 		}
@@ -357,17 +359,47 @@ func oneEditAway(w string) []string {
 
 // typedAsName reports whether the word at byte offset at of text was typed
 // as a name: with a capital letter, inside a sentence ("what did Modi
-// say"), not at its start, where any word has one.
+// say"), not at its start, where any word has one. It means something only
+// where capitalsMarkNames(text).
 func typedAsName(text string, at int) bool {
 	first, _ := utf8.DecodeRuneInString(text[at:])
-	if !unicode.IsUpper(first) {
-		return false
+	return unicode.IsUpper(first) && !beginsSentence(text, at)
+}
+
+// capitalsMarkNames reports whether a capital inside a sentence of text
+// marks a name: not when most words inside its sentences have one, as in a
+// headline in title case ("Russia Denies Interfering In US Elections") or a
+// message in capitals.
+func capitalsMarkNames(text string) bool {
+	inner, capital := 0, 0
+	for i, r := range text {
+		if !unicode.IsLetter(r) || i > 0 && continuesWord(text[:i]) || beginsSentence(text, i) {
+			continue
+		}
+		inner++
+		if unicode.IsUpper(r) {
+			capital++
+		}
 	}
+	return 2*capital <= inner
+}
+
+// continuesWord reports whether before, the text before a letter, ends inside
+// a word (so that the letter does not begin one).
+func continuesWord(before string) bool {
+	last, _ := utf8.DecodeLastRuneInString(before)
+	return unicode.IsLetter(last) || unicode.IsNumber(last) || last == '\'' || last == '’'
+}
+
+// beginsSentence reports whether the word at byte offset at of text begins
+// the text or a sentence (after ".", "!", "?" or a new line, and any
+// spaces, quotes or brackets).
+func beginsSentence(text string, at int) bool {
 	before := strings.TrimRightFunc(text[:at], func(r rune) bool {
 		return r != '\n' && (unicode.IsSpace(r) || strings.ContainsRune("\"'“‘(", r))
 	})
 	last, _ := utf8.DecodeLastRuneInString(before)
-	return before != "" && !strings.ContainsRune(".!?\n", last)
+	return before == "" || strings.ContainsRune(".!?\n", last)
 }
 
 // isASCIILower reports whether s is made of the letters a to z only.

@@ -29,6 +29,7 @@ func TestTypoCorrection(t *testing.T) {
 		{"what did Ryabkof say", "ryabkof", "ryabkov"},
 		{"Electon results", "electon", "elect"}, // a capital that begins the question
 		{"Fine. Electon results", "electon", "elect"},
+		{"Navy Drills In Defensive Mdoe", "mdoe", "mode"}, // a headline: capitals mark nothing
 	} {
 		terms := readTerms(t, l, tc.question)
 		var got []string
@@ -94,6 +95,25 @@ func TestTypedAsName(t *testing.T) {
 	} {
 		if got := typedAsName(tc.text, tc.at); got != tc.want {
 			t.Errorf("typedAsName(%q, %d) = %v, want %v", tc.text, tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestCapitalsMarkNames(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"what did Modi say", true},
+		{"What did Modi tell Xi about the border", true},
+		{"did modi say anything", true},
+		{"Russia Denies Interfering In US Elections", false}, // a headline in title case
+		{"DID RUSSIA INTERFERE", false},
+		{"Fine. What did Putin's aide say?", true},
+		{"", true},
+	} {
+		if got := capitalsMarkNames(tc.text); got != tc.want {
+			t.Errorf("capitalsMarkNames(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }
