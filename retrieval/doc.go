@@ -35,10 +35,14 @@
 //     question is answered. Every search of the view scores with the same
 //     BM25 statistics (bm25Stats: the tuning's fixed average lengths), so a
 //     score does not depend on how the index is split into segments.
-//  3. The question is analysed as the index analyses text (analyze), its
-//     filler dropped (contentTerms), and each content term weighed by its
-//     IDF among the passages (weigh). A question with no content term is
-//     not answered.
+//  3. The question is read into the terms a quote must cover (understand,
+//     terms.go): its filler and words of chat dropped (filler.go), each
+//     word weighed by its IDF among the passages, a word the library lacks
+//     by how rare it is in English (wordfreq) unless it is a typo of one
+//     the library has (correction, typos.go), and abbreviations, a
+//     country's other names and a noun's verb counted where their other
+//     form is (abbrev.go, places.go, forms.go). A question with no content
+//     term is not answered.
 //  4. queryText searches without the question's words of chat ("hey",
 //     "lol": withoutChat) and keeps only the rarest words of a question too
 //     long for one search; matchTexts leaves the commonest terms out of the match
