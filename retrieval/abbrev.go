@@ -35,7 +35,7 @@ var newsAbbreviations = map[string]string{
 	"afp": "Agence France-Presse", "bbc": "British Broadcasting Corporation",
 	// Chat short forms of news words
 	"elex": "election", "econ": "economy", "covid": "coronavirus", "info": "information",
-	"dept": "department",
-	"jan":  "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
+	"dept": "department", "ops": "operations", "psyops": "psychological operations", "psyop": "psychological operation",
+	"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
 	"aug": "August", "sept": "September", "oct": "October", "nov": "November", "dec": "December", "natl": "national", "intl": "international", "corp": "corporation",
 }

@@ -43,6 +43,9 @@ const (
 	// long pasted message keeps its most informative ones (highest weight),
 	// so that a quote can cover what it is about.
 	maxQuestionTerms = 16
+	// longMessageTerms is the most content terms of a question read as one:
+	// a message with more is read as a message (see understand).
+	longMessageTerms = 10
 )
 
 // understand reads the question text into the terms a quote must cover
@@ -97,6 +100,14 @@ func (a *asking) understand(ctx context.Context, text string) error {
 	}
 	if err := a.acronymRuns(ctx, text, terms); err != nil {
 		return err
+	}
+	if len(terms) > longMessageTerms {
+		// A long message's common words the library lacks are its talk
+		// ("apparently", "put out", "is that true"); its names and the
+		// library's words say what it is about.
+		terms = slices.DeleteFunc(terms, func(qt qterm) bool {
+			return qt.how == "unseen" && qt.idf < maxIDF
+		})
 	}
 	a.terms = keepWeightiest(terms, maxQuestionTerms)
 	a.extra = extraTerms(a.terms)

@@ -35,6 +35,11 @@ func TestWordsNotCounted(t *testing.T) {
 	}{
 		{"Kremlin Denies Meddling In The Vote", []string{"kremlin", "vote"}},          // "deni", "meddl": only in the title
 		{"kremlin w/ interference b/c vote", []string{"kremlin", "interfer", "vote"}}, // "w", "b", "c": letters
+		{"is the kremlin vote true", []string{"kremlin", "vote", "true"}},             // a question: "true" counts
+		// A long message: its common words the library lacks ("apparently",
+		// "wrong", "true", "talk") are its talk, not what it asks about.
+		{"apparently the kremlin spokesman told reporters in moscow on monday that the accusations of interference in the vote were wrong, is that true or just talk",
+			[]string{"kremlin", "spokesman", "told", "report", "moscow", "mondai", "accus", "interfer", "vote"}},
 	} {
 		var got []string
 		for _, qt := range readTerms(t, l, tc.question) {
@@ -50,5 +55,24 @@ func TestWordsNotCounted(t *testing.T) {
 	}
 	if res.NoAnswer || len(res.Answers) == 0 || !strings.Contains(res.Answers[0].Quote, "rejected the accusations") {
 		t.Errorf("the headline asked as a question: %+v, want the article's quote", res)
+	}
+}
+
+// TestLongMessageAnswered: "Find sources" on a chatty message that retells
+// what the seeds report gets the report's quote, not "no answer".
+func TestLongMessageAnswered(t *testing.T) {
+	l, _ := openSeeded(t)
+	msg := "so apparently the ODNI put out a declassified report saying Putin personally directed the influence ops " +
+		"to hurt Biden and help Trump, and the Russian embassy basically called it baseless. is that true or just more " +
+		"megaphone diplomacy from washington?"
+	res, err := l.Ask(t.Context(), Question{Text: msg, K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NoAnswer || len(res.Answers) == 0 {
+		t.Fatalf("no answer: closest %+v", res.Closest)
+	}
+	if q := res.Answers[0].Quote; !strings.Contains(q, "Putin") || !strings.Contains(q, "influence operations") && !strings.Contains(q, "directed efforts") {
+		t.Errorf("answered with %q, want the report's words on Putin's influence operations", q)
 	}
 }
