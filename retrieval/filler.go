@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,6 +43,26 @@ var questionFiller = wordSet(`
 	call react reaction respond respons repli comment describ
 	can could would will shall might must whose anoth besid wonder curiou whether
 `)
+
+// truthFrame matches how a question asks whether what follows holds: "is it
+// true (that)…", "is that really true", "true or false". Its "true" (group 1
+// or 2) is how the question asks, not what it is about: the quote that
+// answers says the thing, seldom that it is true.
+var truthFrame = regexp.MustCompile(`(?i)\b(?:is|was|are|were|isn'?t|wasn'?t)\s+(?:it|that|this|these|those|they|any\s+of\s+(?:it|this|that))\s+(?:really\s+|actually\s+|even\s+)?(true)\b|\b(true)\s+or\s+(?:false|not)\b`)
+
+// truthFrameSpans returns the byte spans of the "true" of text's truthFrame
+// phrases, which a question does not count.
+func truthFrameSpans(text string) []span {
+	var out []span
+	for _, m := range truthFrame.FindAllStringSubmatchIndex(text, -1) {
+		for g := 1; g <= 2; g++ {
+			if m[2*g] >= 0 {
+				out = append(out, span{m[2*g], m[2*g+1]})
+			}
+		}
+	}
+	return out
+}
 
 // isFiller reports whether a question word (raw as typed, lower case; t as
 // analysed) is filler.

@@ -35,7 +35,8 @@ func TestWordsNotCounted(t *testing.T) {
 	}{
 		{"Kremlin Denies Meddling In The Vote", []string{"kremlin", "vote"}},          // "deni", "meddl": only in the title
 		{"kremlin w/ interference b/c vote", []string{"kremlin", "interfer", "vote"}}, // "w", "b", "c": letters
-		{"is the kremlin vote true", []string{"kremlin", "vote", "true"}},             // a question: "true" counts
+		{"is the kremlin vote true", []string{"kremlin", "vote", "true"}},             // "true" is what it asks about
+		{"is it true the kremlin won the vote", []string{"kremlin", "won", "vote"}},   // "is it true": how it asks
 		// A long message: its common words the library lacks ("apparently",
 		// "wrong", "true", "talk") are its talk, not what it asks about.
 		{"apparently the kremlin spokesman told reporters in moscow on monday that the accusations of interference in the vote were wrong, is that true or just talk",
