@@ -44,20 +44,32 @@ var questionFiller = wordSet(`
 	can could would will shall might must whose anoth besid wonder curiou whether
 `)
 
-// truthFrame matches how a question asks whether what follows holds: "is it
-// true (that)…", "is that really true", "true or false". Its "true" (group 1
-// or 2) is how the question asks, not what it is about: the quote that
-// answers says the thing, seldom that it is true.
-var truthFrame = regexp.MustCompile(`(?i)\b(?:is|was|are|were|isn'?t|wasn'?t)\s+(?:it|that|this|these|those|they|any\s+of\s+(?:it|this|that))\s+(?:really\s+|actually\s+|even\s+)?(true)\b|\b(true)\s+or\s+(?:false|not)\b`)
+// askingFrames match chat phrases of how a question asks, whose content-
+// looking words (each regexp's groups) are not what it is about:
+//
+//   - whether what follows holds: "is it true (that)…", "is that really
+//     true", "true or false" — the quote that answers says the thing, seldom
+//     that it is true ("is the report true" is not a frame);
+//   - what is going on: "what's the deal with…", "what's the story on…",
+//     "what's going on with…", "what's happening with…".
+var askingFrames = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(?:is|was|are|were|isn'?t|wasn'?t)\s+(?:it|that|this|these|those|they|any\s+of\s+(?:it|this|that))\s+(?:really\s+|actually\s+|even\s+)?(true)\b`),
+	regexp.MustCompile(`(?i)\b(true)\s+or\s+(?:false|not)\b`),
+	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is)\s+(?:the\s+)?(deal|story|situation)\s+(?:with|on|about)\b`),
+	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is|anything|something)\s+(going)\s+on\b`),
+	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is)\s+(happening)\s+(?:with|in|at|to)\b`),
+}
 
-// truthFrameSpans returns the byte spans of the "true" of text's truthFrame
-// phrases, which a question does not count.
-func truthFrameSpans(text string) []span {
+// askingFrameSpans returns the byte spans of the words of text's
+// askingFrames phrases that a question does not count.
+func askingFrameSpans(text string) []span {
 	var out []span
-	for _, m := range truthFrame.FindAllStringSubmatchIndex(text, -1) {
-		for g := 1; g <= 2; g++ {
-			if m[2*g] >= 0 {
-				out = append(out, span{m[2*g], m[2*g+1]})
+	for _, re := range askingFrames {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			for g := 1; 2*g < len(m); g++ {
+				if m[2*g] >= 0 {
+					out = append(out, span{m[2*g], m[2*g+1]})
+				}
 			}
 		}
 	}

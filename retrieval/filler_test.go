@@ -2,7 +2,7 @@ package retrieval
 
 import "testing"
 
-func TestTruthFrameSpans(t *testing.T) {
+func TestAskingFrameSpans(t *testing.T) {
 	for _, tc := range []struct {
 		text string
 		want []string // the words not counted
@@ -15,13 +15,20 @@ func TestTruthFrameSpans(t *testing.T) {
 		{"what is a true number", nil},
 		{"does the pattern still hold true", nil},
 		{"is the report true", nil},
+		{"whats the deal with the odni report", []string{"deal"}},
+		{"What’s the story on the sanctions?", []string{"story"}},
+		{"whats going on with russia", []string{"going"}},
+		{"what's happening with the election", []string{"happening"}},
+		{"did they make a deal with russia", nil},
+		{"the story of the election", nil},
+		{"is russia going to respond", nil},
 	} {
 		var got []string
-		for _, s := range truthFrameSpans(tc.text) {
+		for _, s := range askingFrameSpans(tc.text) {
 			got = append(got, tc.text[s.start:s.end])
 		}
 		if len(got) != len(tc.want) || len(got) > 0 && got[0] != tc.want[0] {
-			t.Errorf("truthFrameSpans(%q) = %q, want %q", tc.text, got, tc.want)
+			t.Errorf("askingFrameSpans(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}
 }

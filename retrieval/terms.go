@@ -76,7 +76,7 @@ func (a *asking) understand(ctx context.Context, text string) error {
 	maxIDF := idfOf(n, 0)
 	var when []span
 	a.recent, when = recencyOf(text)
-	when = append(when, truthFrameSpans(text)...) // not counted either
+	when = append(when, askingFrameSpans(text)...) // not counted either
 	toks := a.l.analyzer.Analyze([]byte(text))
 	names := capitalsMarkNames(text)
 	seen := map[string]bool{}
