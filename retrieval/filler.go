@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,7 +33,7 @@ var chatFiller = wordSet(`
 `)
 
 // questionFiller are analysed terms of how people ask, not of what they
-// ask about. Its second line are verbs (and their nouns) of saying and
+// Its second line are verbs (and their nouns) of saying and
 // responding: "what did Ryabkov call the claims", "how did Moscow react",
 // "what was the ministry's response" ask for what someone said, and the
 // quote that answers is that saying, in its own words ("… are
@@ -51,24 +52,40 @@ var questionFiller = wordSet(`
 //     true", "true or false" — the quote that answers says the thing, seldom
 //     that it is true ("is the report true" is not a frame);
 //   - what is going on: "what's the deal with…", "what's the story on…",
-//     "what's going on with…", "what's happening with…".
+//     "what's going on with…", "what's happening with…";
+//   - asking Verbatim itself for sources: "any sources on…", "a source for…",
+//     "got a link about…", "what does the article say…" — the quote answers
+//     with what the sources say, and held to the word "sources" it would be
+//     "two sources told Reuters". "The sources of EU law" or "an article of
+//     the constitution" are not frames.
 var askingFrames = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(?:is|was|are|were|isn'?t|wasn'?t)\s+(?:it|that|this|these|those|they|any\s+of\s+(?:it|this|that))\s+(?:really\s+|actually\s+|even\s+)?(true)\b`),
 	regexp.MustCompile(`(?i)\b(true)\s+or\s+(?:false|not)\b`),
 	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is)\s+(?:the\s+)?(deal|story|situation)\s+(?:with|on|about)\b`),
 	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is|anything|something)\s+(going)\s+on\b`),
 	regexp.MustCompile(`(?i)\b(?:what(?:'|’)?s|what\s+is)\s+(happening)\s+(?:with|in|at|to)\b`),
+	regexp.MustCompile(`(?i)\b(sources?|articles?|links?|quotes?)\s+(?:on|for|about|that\s+(?:say|says|said|show|shows))\b`),
+	regexp.MustCompile(`(?i)\b(?:any|got|have|need|find|share|post|drop)\s+(?:a\s+|an\s+|any\s+|some\s+|me\s+(?:a\s+|an\s+|some\s+)?)?(sources?|articles?|links?|quotes?)\b`),
+	regexp.MustCompile(`(?i)\b(?:the|this|that)\s+(article|story|piece)\s+(?:say|says|said)\b`),
 }
+
+// askingFrameWords are the words askingFrames leave out, as they begin: a
+// question without any of them has no frame.
+var askingFrameWords = []string{"true", "deal", "stor", "situation", "going", "happening", "source", "article", "link", "quote", "piece"}
 
 // askingFrameSpans returns the byte spans of the words of text's
 // askingFrames phrases that a question does not count.
 func askingFrameSpans(text string) []span {
+	lower := strings.ToLower(text)
+	if !slices.ContainsFunc(askingFrameWords, func(w string) bool { return strings.Contains(lower, w) }) {
+		return nil // most questions: no frame to look for
+	}
 	var out []span
 	for _, re := range askingFrames {
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
 			for g := 1; 2*g < len(m); g++ {
-				if m[2*g] >= 0 {
-					out = append(out, span{m[2*g], m[2*g+1]})
+				if sp := (span{m[2*g], m[2*g+1]}); m[2*g] >= 0 && !slices.Contains(out, sp) {
+					out = append(out, sp)
 				}
 			}
 		}

@@ -22,6 +22,14 @@ func TestAskingFrameSpans(t *testing.T) {
 		{"did they make a deal with russia", nil},
 		{"the story of the election", nil},
 		{"is russia going to respond", nil},
+		{"any sources on the odni report", []string{"sources"}},
+		{"source for russia denying interference?", []string{"source"}},
+		{"got a link about the embassy statement", []string{"link"}},
+		{"can someone drop me a source", []string{"source"}},
+		{"what does the article say about mueller", []string{"article"}},
+		{"what are the sources of EU law", nil},
+		{"which article of the constitution", nil},
+		{"is smoking linked to cancer", nil},
 	} {
 		var got []string
 		for _, s := range askingFrameSpans(tc.text) {
