@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Words of a question that are not what it asks about. The analyser already
@@ -33,7 +32,7 @@ var chatFiller = wordSet(`
 `)
 
 // questionFiller are analysed terms of how people ask, not of what they
-// Its second line are verbs (and their nouns) of saying and
+// ask about. Its second line are verbs (and their nouns) of saying and
 // responding: "what did Ryabkov call the claims", "how did Moscow react",
 // "what was the ministry's response" ask for what someone said, and the
 // quote that answers is that saying, in its own words ("… are
@@ -156,11 +155,8 @@ func recencyOf(text string) (int, []span) {
 		// without a possessive ("today's": "today").
 		w, base    string
 		start, end int
-		capital    bool
-		sentence   bool // it begins a sentence
 	}
 	var words []word
-	sentence := true
 	start := -1
 	for i, r := range text + " " {
 		inWord := unicode.IsLetter(r) || unicode.IsNumber(r) || (start >= 0 && (r == '\'' || r == '’'))
@@ -168,14 +164,9 @@ func recencyOf(text string) (int, []span) {
 		case inWord && start < 0:
 			start = i
 		case !inWord && start >= 0:
-			first, _ := utf8.DecodeRuneInString(text[start:i])
 			w := strings.ToLower(strings.ReplaceAll(strings.TrimRight(text[start:i], `'’`), "’", "'"))
-			words = append(words, word{w: w, base: strings.TrimSuffix(w, "'s"), start: start, end: i, capital: unicode.IsUpper(first), sentence: sentence})
+			words = append(words, word{w: w, base: strings.TrimSuffix(w, "'s"), start: start, end: i})
 			start = -1
-			sentence = false
-		}
-		if !inWord && strings.ContainsRune(".!?\n", r) {
-			sentence = true
 		}
 	}
 	days := 0
@@ -187,7 +178,7 @@ func recencyOf(text string) (int, []span) {
 		spans = append(spans, span{from.start, to.end})
 	}
 	for i, w := range words {
-		name := w.capital && !w.sentence
+		name := typedAsName(text, w.start)
 		switch {
 		case recencyWords[w.base] > 0 && !name:
 			found(recencyWords[w.base], w, w)

@@ -1,6 +1,9 @@
 package retrieval
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestAskingFrameSpans(t *testing.T) {
 	for _, tc := range []struct {
@@ -35,7 +38,7 @@ func TestAskingFrameSpans(t *testing.T) {
 		for _, s := range askingFrameSpans(tc.text) {
 			got = append(got, tc.text[s.start:s.end])
 		}
-		if len(got) != len(tc.want) || len(got) > 0 && got[0] != tc.want[0] {
+		if !slices.Equal(got, tc.want) {
 			t.Errorf("askingFrameSpans(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}

@@ -74,9 +74,11 @@ func (a *asking) understand(ctx context.Context, text string) error {
 		return err
 	}
 	maxIDF := idfOf(n, 0)
-	var when []span
-	a.recent, when = recencyOf(text)
-	when = append(when, askingFrameSpans(text)...) // not counted either
+	// Words that say when, and the content-looking words of how a question
+	// asks, are not counted.
+	var skip []span
+	a.recent, skip = recencyOf(text)
+	skip = append(skip, askingFrameSpans(text)...)
 	toks := a.l.analyzer.Analyze([]byte(text))
 	names := capitalsMarkNames(text)
 	seen := map[string]bool{}
@@ -84,7 +86,7 @@ func (a *asking) understand(ctx context.Context, text string) error {
 	for _, tok := range toks {
 		raw := strings.ToLower(text[tok.Start:tok.End])
 		t := string(tok.Term)
-		if t == "" || seen[t] || !hasLetterOrDigit(t) || isFiller(raw, t) || inSpans(tok.Start, when) {
+		if t == "" || seen[t] || !hasLetterOrDigit(t) || isFiller(raw, t) || inSpans(tok.Start, skip) {
 			continue
 		}
 		seen[t] = true
@@ -167,7 +169,7 @@ func (a *asking) readWord(ctx context.Context, raw, typed, t string, name bool, 
 	}
 	// A letter alone the library lacks is chat ("w/", "b/c", "r"), not what
 	// a question is about.
-	if utf8.RuneCountInString(t) == 1 && unicode.IsLetter([]rune(t)[0]) {
+	if r, size := utf8.DecodeRuneInString(t); size == len(t) && unicode.IsLetter(r) {
 		return qterm{}, false, nil
 	}
 	rank, english := a.l.english.Rank(t)
